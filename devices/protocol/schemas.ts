@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+const epochMs = z.number().int().nonnegative();
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const PRIORITIES = ['normal', 'priority', 'emergency'] as const;
+export const priority = z.enum(PRIORITIES);
+export type Priority = z.infer<typeof priority>;
+
+export const manifestItem = z.object({
+  occurrenceId: z.string().min(1).max(128),
+  programId: z.string().min(1),
+  title: z.string(),
+  priority,
+  startAt: epochMs,
+  asset: z.object({
+    sha256: sha256Hex,
+    bytes: z.number().int().positive(),
+    durationMs: z.number().int().positive(),
+    /** Absolute, or relative to the server URL the agent was provisioned with. */
+    url: z.string().min(1),
+  }),
+  volume: z.number().int().min(0).max(100).optional(),
+  repeat: z.object({ times: z.number().int().min(1).max(20), gapMinutes: z.number().min(0) }).optional(),
+});
+export type ManifestItem = z.infer<typeof manifestItem>;
+
+export const quietHours = z.object({ start: z.string().regex(/^\d\d:\d\d$/), end: z.string().regex(/^\d\d:\d\d$/) });
+
+export const manifest = z.object({
+  deviceId: z.string(),
+  version: z.number().int().positive(),
+  issuedAt: epochMs,
+  validUntil: epochMs,
+  items: z.array(manifestItem),
+  quietHours: quietHours.optional(),
+});
+export type Manifest = z.infer<typeof manifest>;
+
+/** `payload` is the exact JSON text that was signed; `sig` is base64 Ed25519 over its UTF-8 bytes. */
+export const envelope = z.object({ payload: z.string().min(2), sig: z.string().min(1) });
+export type Envelope = z.infer<typeof envelope>;
+
+export const deviceState = z.object({
+  state: z.enum(['online', 'offline']),
+  session: z.number().int().nonnegative(),
+  agentVersion: z.string().max(64),
+});
+export type DeviceState = z.infer<typeof deviceState>;
+
+export const nowPlaying = z.object({ occurrenceId: z.string(), programId: z.string(), title: z.string(), startedAt: epochMs });
+
+export const telemetry = z.object({
+  at: epochMs,
+  volume: z.number().int().min(0).max(100),
+  rssi: z.number().optional(),
+  tempC: z.number().optional(),
+  diskFreeMb: z.number().nonnegative(),
+  clockOffsetMs: z.number().optional(),
+  manifestVersion: z.number().int().nonnegative(),
+  playing: nowPlaying.nullable().optional(),
+});
+export type Telemetry = z.infer<typeof telemetry>;
+
+export const PLAY_RESULTS = ['completed', 'interrupted', 'failed', 'missed'] as const;
+
+const eventBase = { id: z.string().min(8).max(64), at: epochMs };
+export const deviceEvent = z.discriminatedUnion('type', [
+  z.object({ ...eventBase, type: z.literal('manifest-applied'), version: z.number().int().positive() }),
+  z.object({
+    ...eventBase,
+    type: z.literal('manifest-rejected'),
+    version: z.number().int().nonnegative().optional(),
+    reason: z.string().max(500),
+  }),
+  z.object({
+    ...eventBase,
+    type: z.literal('played'),
+    occurrenceId: z.string(),
+    programId: z.string(),
+    startAt: epochMs,
+    startedAt: epochMs,
+    endedAt: epochMs,
+    result: z.enum(PLAY_RESULTS),
+    reason: z.string().max(500).optional(),
+  }),
+]);
+export type DeviceEvent = z.infer<typeof deviceEvent>;
+export type PlayedEvent = Extract<DeviceEvent, { type: 'played' }>;
+
+export const serverState = z.object({ state: z.enum(['online', 'offline']), at: epochMs.optional() });

@@ -1,0 +1,29 @@
+/** MQTT topic contract shared by the server and the gateway agent. */
+export const PREFIX = 'loalang/v1';
+
+/** Device ids are topic segments, so they must never contain `+`, `#` or `/`. */
+export const DEVICE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{2,63}$/;
+
+export type DeviceChannel = 'manifest' | 'cmd' | 'state' | 'telemetry' | 'event';
+
+export const topics = {
+  manifest: (id: string) => `${PREFIX}/dev/${id}/manifest`,
+  cmd: (id: string) => `${PREFIX}/dev/${id}/cmd`,
+  state: (id: string) => `${PREFIX}/dev/${id}/state`,
+  telemetry: (id: string) => `${PREFIX}/dev/${id}/telemetry`,
+  event: (id: string) => `${PREFIX}/dev/${id}/event`,
+  serverState: `${PREFIX}/server/state`,
+  /** Subscriptions the server itself makes. */
+  allDevices: (channel: DeviceChannel) => `${PREFIX}/dev/+/${channel}`,
+} as const;
+
+const CHANNELS: ReadonlySet<string> = new Set(['manifest', 'cmd', 'state', 'telemetry', 'event']);
+
+/** Splits `loalang/v1/dev/{id}/{channel}`; returns null for anything else. */
+export function parseDeviceTopic(topic: string): { deviceId: string; channel: DeviceChannel } | null {
+  const parts = topic.split('/');
+  if (parts.length !== 5 || `${parts[0]}/${parts[1]}` !== PREFIX || parts[2] !== 'dev') return null;
+  const [, , , deviceId, channel] = parts;
+  if (!DEVICE_ID_PATTERN.test(deviceId) || !CHANNELS.has(channel)) return null;
+  return { deviceId, channel: channel as DeviceChannel };
+}

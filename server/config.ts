@@ -1,0 +1,88 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** Every environment variable the server reads, with its default. The README's table mirrors this. */
+const schema = z.object({
+  HOST: z.string().default('0.0.0.0'),
+  PORT: port.default(8080),
+  MQTT_PORT: port.default(1883),
+  MQTT_URL: z.string().url().optional(),
+  MQTT_USERNAME: z.string().optional(),
+  MQTT_PASSWORD: z.string().optional(),
+  PUBLIC_MQTT_URL: z.string().optional(),
+  DATA_DIR: z.string().default('./data'),
+  MEDIA_DIR: z.string().default('./media'),
+  LOALANG_ADMIN_PASSWORD: z.string().min(8, 'LOALANG_ADMIN_PASSWORD must be at least 8 characters').optional(),
+  FFMPEG_PATH: z.string().optional(),
+  FFPROBE_PATH: z.string().optional(),
+  COMMUNE_NAME: z.string().default('Xã Loa Làng'),
+  COMMUNE_TZ: z.string().default('Asia/Ho_Chi_Minh'),
+  MANIFEST_HORIZON_DAYS: z.coerce.number().int().min(1).max(60).default(14),
+  SESSION_TTL_HOURS: z.coerce.number().min(1).default(12),
+  MAX_UPLOAD_MB: z.coerce.number().min(1).default(200),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config {
+  host: string;
+  port: number;
+  mqttPort: number;
+  /** External broker; when unset the embedded aedes broker runs. */
+  mqttUrl?: string;
+  mqttUsername?: string;
+  mqttPassword?: string;
+  /** Broker URL handed to devices in their provisioning data. */
+  publicMqttUrl?: string;
+  dataDir: string;
+  mediaDir: string;
+  adminPassword?: string;
+  ffmpegPath?: string;
+  ffprobePath?: string;
+  communeName: string;
+  timeZone: string;
+  horizonDays: number;
+  sessionTtlMs: number;
+  maxUploadBytes: number;
+  logLevel: Env['LOG_LEVEL'];
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const e = schema.parse(env);
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    mqttPort: e.MQTT_PORT,
+    mqttUrl: e.MQTT_URL,
+    mqttUsername: e.MQTT_USERNAME,
+    mqttPassword: e.MQTT_PASSWORD,
+    publicMqttUrl: e.PUBLIC_MQTT_URL,
+    dataDir: resolve(e.DATA_DIR),
+    mediaDir: resolve(e.MEDIA_DIR),
+    adminPassword: e.LOALANG_ADMIN_PASSWORD,
+    ffmpegPath: e.FFMPEG_PATH,
+    ffprobePath: e.FFPROBE_PATH,
+    communeName: e.COMMUNE_NAME,
+    timeZone: e.COMMUNE_TZ,
+    horizonDays: e.MANIFEST_HORIZON_DAYS,
+    sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
+    maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Parses the environment once; prints every problem and exits on a bad one. */
+export function loadConfigOrExit(env = process.env): Config {
+  try {
+    return parseConfig(env);
+  } catch (err) {
+    if (err instanceof z.ZodError) {
+      for (const issue of err.issues) console.error(`config: ${issue.path.join('.')}: ${issue.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,116 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const createdAt = () => integer('created_at').notNull();
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  username: text('username').notNull().unique(),
+  displayName: text('display_name'),
+  role: text('role', { enum: ['admin', 'editor', 'approver', 'technician'] }).notNull(),
+  passwordHash: text('password_hash').notNull(),
+  createdAt: createdAt(),
+});
+
+export const sessions = sqliteTable('sessions', {
+  /** sha256 of the cookie token: a stolen database does not yield live sessions. */
+  tokenHash: text('token_hash').primaryKey(),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  expiresAt: integer('expires_at').notNull(),
+  createdAt: createdAt(),
+});
+
+export const zones = sqliteTable('zones', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  quietStart: text('quiet_start').notNull().default('22:00'),
+  quietEnd: text('quiet_end').notNull().default('05:30'),
+  createdAt: createdAt(),
+});
+
+export const devices = sqliteTable(
+  'devices',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    zoneId: text('zone_id').notNull().references(() => zones.id),
+    secretHash: text('secret_hash').notNull(),
+    createdAt: createdAt(),
+    online: integer('online', { mode: 'boolean' }).notNull().default(false),
+    session: integer('session').notNull().default(0),
+    agentVersion: text('agent_version'),
+    lastSeenAt: integer('last_seen_at'),
+    appliedVersion: integer('applied_version').notNull().default(0),
+    telemetry: text('telemetry', { mode: 'json' }),
+    playing: text('playing', { mode: 'json' }),
+  },
+  (t) => [index('devices_zone').on(t.zoneId)],
+);
+
+export const assets = sqliteTable('assets', {
+  sha256: text('sha256').primaryKey(),
+  bytes: integer('bytes').notNull(),
+  durationMs: integer('duration_ms').notNull(),
+  loudnessLufs: real('loudness_lufs').notNull(),
+  truePeakDb: real('true_peak_db').notNull(),
+  createdAt: createdAt(),
+});
+
+export const programs = sqliteTable('programs', {
+  id: text('id').primaryKey(),
+  title: text('title').notNull(),
+  category: text('category', {
+    enum: ['greeting', 'procedure', 'law', 'emergency', 'news', 'relay', 'music', 'other'],
+  }).notNull(),
+  status: text('status', { enum: ['draft', 'pending', 'approved', 'rejected'] }).notNull(),
+  assetSha256: text('asset_sha256').notNull().references(() => assets.sha256),
+  originalName: text('original_name'),
+  createdBy: text('created_by').references(() => users.id),
+  createdAt: createdAt(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export const schedules = sqliteTable('schedules', {
+  id: text('id').primaryKey(),
+  programId: text('program_id').notNull().references(() => programs.id),
+  /** JSON array of zone ids, or the string "all". */
+  zoneIds: text('zone_ids', { mode: 'json' }).$type<string[] | 'all'>().notNull(),
+  rule: text('rule', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  priority: text('priority', { enum: ['normal', 'priority', 'emergency'] }).notNull().default('normal'),
+  volume: integer('volume'),
+  createdBy: text('created_by').references(() => users.id),
+  createdAt: createdAt(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export const deviceManifests = sqliteTable('device_manifests', {
+  deviceId: text('device_id').primaryKey().references(() => devices.id, { onDelete: 'cascade' }),
+  version: integer('version').notNull(),
+  itemsHash: text('items_hash').notNull(),
+  envelope: text('envelope').notNull(),
+  publishedAt: integer('published_at').notNull(),
+});
+
+export const playlogs = sqliteTable(
+  'playlogs',
+  {
+    /** The device's event id: a re-sent event is stored once. */
+    id: text('id').primaryKey(),
+    deviceId: text('device_id').notNull(),
+    occurrenceId: text('occurrence_id').notNull(),
+    programId: text('program_id').notNull(),
+    startAt: integer('start_at').notNull(),
+    startedAt: integer('started_at').notNull(),
+    endedAt: integer('ended_at').notNull(),
+    result: text('result', { enum: ['completed', 'interrupted', 'failed', 'missed'] }).notNull(),
+    reason: text('reason'),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [index('playlogs_started').on(t.startedAt), uniqueIndex('playlogs_device_occurrence_result').on(t.deviceId, t.occurrenceId, t.startedAt)],
+);
+
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: integer('updated_at').notNull().default(sql`0`),
+});

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { DEVICE_ID_PATTERN, type DeviceState, type Telemetry } from '../../devices/protocol/index.js';
+import { hashToken, newToken, tokenMatches } from '../auth/passwords.js';
+import type { Bus } from '../bus.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/client.js';
+import { deviceManifests, devices } from '../db/schema.js';
+import { ApiError, notFound } from '../http/errors.js';
+
+type Row = typeof devices.$inferSelect;
+
+export interface DeviceView {
+  id: string;
+  name: string;
+  zoneId: string;
+  online: boolean;
+  lastSeenAt: number | null;
+  agentVersion: string | null;
+  manifestVersion: number;
+  appliedVersion: number;
+  telemetry: Telemetry | null;
+  playing: NonNullable<Telemetry['playing']> | null;
+  createdAt: number;
+}
+
+export function createDevicesService({ db, bus, clock, zoneExists }: { db: Db; bus: Bus; clock: Clock; zoneExists: (id: string) => boolean }) {
+  const row = (id: string): Row => {
+    const d = db.select().from(devices).where(eq(devices.id, id)).get();
+    if (!d) throw notFound('Device', id);
+    return d;
+  };
+  const requireZone = (zoneId: string) => {
+    if (!zoneExists(zoneId)) throw new ApiError(422, 'unknown_zone', `Zone ${zoneId} does not exist; create it first or pick another`);
+  };
+  const view = (d: Row, manifestVersion: number): DeviceView => ({
+    id: d.id, name: d.name, zoneId: d.zoneId, online: d.online, lastSeenAt: d.lastSeenAt, agentVersion: d.agentVersion,
+    manifestVersion, appliedVersion: d.appliedVersion, telemetry: (d.telemetry as Telemetry) ?? null,
+    playing: (d.playing as NonNullable<Telemetry['playing']>) ?? null, createdAt: d.createdAt,
+  });
+  const touch = (id: string, set: Partial<Row>) => {
+    const res = db.update(devices).set({ ...set, lastSeenAt: clock.now() }).where(eq(devices.id, id)).run();
+    if (res.changes) bus.emit('device.status', { deviceId: id });
+  };
+
+  return {
+    list(): DeviceView[] {
+      return db
+        .select({ d: devices, v: deviceManifests.version })
+        .from(devices)
+        .leftJoin(deviceManifests, eq(deviceManifests.deviceId, devices.id))
+        .orderBy(devices.id)
+        .all()
+        .map(({ d, v }) => view(d, v ?? 0));
+    },
+    get(id: string): DeviceView {
+      const v = db.select({ v: deviceManifests.version }).from(deviceManifests).where(eq(deviceManifests.deviceId, id)).get();
+      return view(row(id), v?.v ?? 0);
+    },
+    idsInZones(zoneIds: string[] | 'all'): { id: string; zoneId: string }[] {
+      const all = db.select({ id: devices.id, zoneId: devices.zoneId }).from(devices).all();
+      return zoneIds === 'all' ? all : all.filter((d) => zoneIds.includes(d.zoneId));
+    },
+    /** Returns the secret once; only its hash is kept. */
+    create(input: { id?: string; name: string; zoneId: string }): DeviceView & { secret: string } {
+      requireZone(input.zoneId);
+      const id = input.id ?? `gw-${randomBytes(4).toString('hex')}`;
+      if (!DEVICE_ID_PATTERN.test(id)) {
+        throw new ApiError(400, 'invalid_device_id', `Device id ${id} must match ${DEVICE_ID_PATTERN.source}`);
+      }
+      if (db.select({ id: devices.id }).from(devices).where(eq(devices.id, id)).get()) {
+        throw new ApiError(409, 'device_exists', `Device ${id} already exists`);
+      }
+      const secret = newToken();
+      db.insert(devices).values({ id, name: input.name, zoneId: input.zoneId, secretHash: hashToken(secret), createdAt: clock.now() }).run();
+      bus.emit('device.created', { deviceId: id, zoneId: input.zoneId });
+      return { ...this.get(id), secret };
+    },
+    update(id: string, patch: { name?: string; zoneId?: string }): DeviceView {
+      const before = row(id);
+      if (patch.zoneId) requireZone(patch.zoneId);
+      db.update(devices).set(patch).where(eq(devices.id, id)).run();
+      if (patch.zoneId && patch.zoneId !== before.zoneId) bus.emit('device.created', { deviceId: id, zoneId: patch.zoneId });
+      return this.get(id);
+    },
+    remove(id: string) {
+      row(id);
+      db.delete(devices).where(eq(devices.id, id)).run();
+      bus.emit('device.deleted', { deviceId: id });
+    },
+    verifySecret(id: string, secret: string): boolean {
+      if (!DEVICE_ID_PATTERN.test(id)) return false;
+      const d = db.select({ h: devices.secretHash }).from(devices).where(eq(devices.id, id)).get();
+      return !!d && tokenMatches(secret, d.h);
+    },
+
+    /** A late will from an old connection (lower session) cannot mark a reconnected device offline. */
+    applyState(id: string, s: DeviceState) {
+      const d = db.select({ session: devices.session }).from(devices).where(eq(devices.id, id)).get();
+      if (!d || s.session < d.session) return;
+      touch(id, { online: s.state === 'online', session: s.session, agentVersion: s.agentVersion, ...(s.state === 'offline' ? { playing: null } : {}) });
+    },
+    applyTelemetry(id: string, t: Telemetry) {
+      touch(id, { telemetry: t, playing: t.playing ?? null, online: true });
+    },
+    applyManifestVersion(id: string, version: number) {
+      touch(id, { appliedVersion: version });
+    },
+  };
+}
+export type DevicesService = ReturnType<typeof createDevicesService>;

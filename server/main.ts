@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { serve } from '@hono/node-server';
+import { generateSigningKeys, loadSigningKeys, type SigningKeys } from '../devices/protocol/index.js';
+import { createApp } from './app.js';
+import { createAuthService } from './auth/service.js';
+import { createBus } from './bus.js';
+import { systemClock, type Clock } from './clock.js';
+import { loadConfigOrExit, type Config } from './config.js';
+import { openDb } from './db/client.js';
+import { ingestDeviceStatus } from './devices/ingest.js';
+import { createDevicesService } from './devices/service.js';
+import { createLogger, type Logger } from './logger.js';
+import { createManifestsService } from './manifests/service.js';
+import { audioTools } from './media/audio.js';
+import { createMediaStore } from './media/store.js';
+import { SERVER_USERNAME } from './mqtt/acl.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/broker.js';
+import { connectPlane } from './mqtt/client.js';
+import { createPlaylogsService } from './playlogs/service.js';
+import { createProgramsService } from './programs/service.js';
+import { createSchedulesService } from './schedules/service.js';
+import { createZonesService } from './zones/service.js';
+
+/** The server's Ed25519 key lives beside the database; devices pin its public half. */
+function loadOrCreateKeys(dataDir: string): SigningKeys {
+  const file = join(dataDir, 'server-signing-key.pem');
+  if (!existsSync(file)) writeFileSync(file, generateSigningKeys().privateKeyPem, { mode: 0o600 });
+  return loadSigningKeys(readFileSync(file, 'utf8'));
+}
+
+export interface RunningSystem {
+  httpUrl: string;
+  mqttUrl: string;
+  httpPort: number;
+  mqttPort: number;
+  publicKeyPem: string;
+  stop(): Promise<void>;
+}
+
+/** Composition root: config → db → broker → bus → features → http. The only place that wires. */
+export async function startSystem(config: Config, opts: { clock?: Clock; log?: Logger } = {}): Promise<RunningSystem> {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? createLogger(config.logLevel);
+  mkdirSync(config.dataDir, { recursive: true });
+  const { db, sqlite } = openDb(join(config.dataDir, 'loalang.db'));
+  const keys = loadOrCreateKeys(config.dataDir);
+  const bus = createBus(log);
+
+  const auth = createAuthService({ db, clock, sessionTtlMs: config.sessionTtlMs });
+  if (await auth.ensureAdmin(config.adminPassword)) log.info('created user admin from LOALANG_ADMIN_PASSWORD');
+  const zones = createZonesService({ db, bus, clock });
+  const devices = createDevicesService({ db, bus, clock, zoneExists: zones.exists });
+
+  let broker: EmbeddedBroker | undefined;
+  let mqttUrl: string;
+  let serverPassword: string;
+  if (config.mqttUrl) {
+    mqttUrl = config.mqttUrl;
+    serverPassword = config.mqttPassword ?? '';
+  } else {
+    serverPassword = randomBytes(24).toString('base64url');
+    broker = await startEmbeddedBroker({ port: config.mqttPort, host: config.host, auth: { serverPassword, verifyDevice: devices.verifySecret }, log });
+    mqttUrl = `mqtt://127.0.0.1:${broker.port}`;
+    log.info(`embedded MQTT broker on :${broker.port} (and ws at /mqtt)`);
+  }
+  const plane = await connectPlane({ url: mqttUrl, username: config.mqttUsername ?? SERVER_USERNAME, password: serverPassword, log, clock });
+
+  const media = createMediaStore({ db, clock, tools: audioTools({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath }), mediaDir: config.mediaDir, maxUploadBytes: config.maxUploadBytes });
+  const programs = createProgramsService({ db, bus, clock, media });
+  const schedules = createSchedulesService({
+    db, bus, clock, zoneExists: zones.exists,
+    programStatus: (id) => programs.list().find((p) => p.id === id)?.status,
+  });
+  const horizonMs = config.horizonDays * 86400_000;
+  const manifests = createManifestsService({
+    db, bus, clock, log, plane, keys, horizonMs,
+    source: {
+      schedules: () => schedules.list(),
+      devices: () => devices.idsInZones('all'),
+      programs: () => programs.list().filter((p) => p.status === 'approved'),
+      quietHours: (zoneId) => {
+        const z = zones.list().find((x) => x.id === zoneId);
+        return z && { start: z.quietStart, end: z.quietEnd };
+      },
+    },
+    onApplied: devices.applyManifestVersion,
+  });
+  const playlogs = createPlaylogsService({ db, bus, clock, log });
+
+  ingestDeviceStatus(plane, devices, log);
+  playlogs.listen(plane);
+  manifests.start();
+  await manifests.rebuild();
+  await manifests.republishAll();
+  // Items fall out of the horizon and new ones enter it as days pass.
+  const rebuildTimer = setInterval(() => manifests.rebuild().catch((err) => log.error('manifest rebuild failed', { err: String(err) })), 3600_000);
+  rebuildTimer.unref();
+
+  const app = createApp({
+    log, bus, now: () => clock.now(), communeName: config.communeName, timeZone: config.timeZone,
+    sessionTtlMs: config.sessionTtlMs, horizonMs,
+    health: () => ({ mqtt: plane.connected ? 'connected' : 'disconnected', db: sqlite.open ? 'ok' : 'closed' }),
+    provisioning: (deviceId, requestUrl) => ({
+      deviceId,
+      mqttUrl: config.publicMqttUrl ?? `mqtt://${new URL(requestUrl).hostname}:${broker?.port ?? new URL(mqttUrl).port}`,
+      serverPublicKey: keys.publicKeyPem,
+    }),
+    auth, zones, devices, media, programs, schedules, manifests, playlogs,
+  });
+
+  const http = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
+  });
+  broker?.attachWebSocket(http);
+  const address = http.address();
+  const httpPort = typeof address === 'object' && address ? address.port : config.port;
+  log.info(`Loa Làng listening on http://127.0.0.1:${httpPort}`);
+
+  return {
+    httpUrl: `http://127.0.0.1:${httpPort}`,
+    mqttUrl,
+    httpPort,
+    mqttPort: broker?.port ?? Number(new URL(mqttUrl).port || 1883),
+    publicKeyPem: keys.publicKeyPem,
+    async stop() {
+      clearInterval(rebuildTimer);
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await plane.close();
+      await broker?.close();
+      sqlite.close();
+    },
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const config = loadConfigOrExit();
+  const system = await startSystem(config);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, async () => {
+      await system.stop();
+      process.exit(0);
+    });
+  }
+}

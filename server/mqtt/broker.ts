@@ -1,0 +1,87 @@
+import { createServer, type Server as NetServer } from 'node:net';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Aedes, type Client } from 'aedes';
+import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { Logger } from '../logger.js';
+import { authorize, SERVER_USERNAME, type Principal } from './acl.js';
+
+export interface BrokerAuth {
+  serverPassword: string;
+  verifyDevice(id: string, secret: string): boolean;
+}
+
+const principals = new WeakMap<Client, Principal>();
+
+function authError(returnCode: 4 | 5, message: string) {
+  return Object.assign(new Error(message), { returnCode });
+}
+
+/** The embedded aedes broker with our authentication and ACL in its hooks. */
+export async function startEmbeddedBroker({ port, host, auth, log }: { port: number; host: string; auth: BrokerAuth; log: Logger }) {
+  const aedes = await Aedes.createBroker({
+    // Device ids go up to 64 characters, past MQTT 3.1's 23.
+    maxClientsIdLength: 128,
+    authenticate(client, username, password, done) {
+      const secret = password ? password.toString('utf8') : '';
+      if (!username) return done(authError(5, 'anonymous clients are not allowed'), false);
+      if (username === SERVER_USERNAME) {
+        if (secret !== auth.serverPassword) return done(authError(4, 'bad server credentials'), false);
+        principals.set(client, { kind: 'server' });
+        return done(null, true);
+      }
+      // The client id must be the device id: otherwise one device could take over another's session.
+      if (client.id !== username || !auth.verifyDevice(username, secret)) {
+        log.warn('mqtt: refused connection', { clientId: client.id, username });
+        return done(authError(4, 'bad device credentials'), false);
+      }
+      principals.set(client, { kind: 'device', id: username });
+      done(null, true);
+    },
+    authorizePublish(client, packet, done) {
+      const p = client ? principals.get(client) : { kind: 'server' as const };
+      if (!p || !authorize(p, 'publish', packet.topic)) {
+        log.warn('mqtt: refused publish', { clientId: client?.id, topic: packet.topic });
+        return done(new Error(`publish to ${packet.topic} not allowed`));
+      }
+      done(null);
+    },
+    authorizeSubscribe(client, sub, done) {
+      const p = principals.get(client);
+      if (!p || !authorize(p, 'subscribe', sub.topic)) {
+        log.warn('mqtt: refused subscription', { clientId: client?.id, topic: sub.topic });
+        // A null subscription answers SUBACK 0x80 (failure) [MQTT-3.9.3-2].
+        return done(null, null);
+      }
+      done(null, sub);
+    },
+  });
+  aedes.on('clientError', (client, err) => log.debug('mqtt client error', { clientId: client?.id, err: err.message }));
+
+  const tcp: NetServer = createServer(aedes.handle);
+  await new Promise<void>((resolve, reject) => tcp.once('error', reject).listen(port, host, () => resolve()));
+  const address = tcp.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+
+  const wss = new WebSocketServer({ noServer: true });
+  wss.on('connection', (ws, req) => aedes.handle(createWebSocketStream(ws), req as never));
+
+  return {
+    aedes,
+    port: boundPort,
+    /** MQTT over WebSocket at `/mqtt` on the HTTP server. */
+    attachWebSocket(http: HttpServer) {
+      http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (new URL(req.url ?? '/', 'http://x').pathname !== '/mqtt') return socket.destroy();
+        wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      });
+    },
+    async close() {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    },
+  };
+}
+export type EmbeddedBroker = Awaited<ReturnType<typeof startEmbeddedBroker>>;

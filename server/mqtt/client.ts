@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import mqtt from 'mqtt';
+import { parseDeviceTopic, topics, type DeviceChannel } from '../../devices/protocol/index.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { DevicePlane } from './plane.js';
+
+/** The server's own MQTT client: it publishes manifests and listens to every device. */
+export async function connectPlane({ url, username, password, log, clock }: {
+  url: string; username: string; password: string; log: Logger; clock: Clock;
+}): Promise<DevicePlane & { close(): Promise<void> }> {
+  const handlers = new Map<DeviceChannel, { owner: string; fn: (id: string, payload: Buffer) => void }[]>();
+  const offline = JSON.stringify({ state: 'offline' });
+  const client = mqtt.connect(url, {
+    username, password, clientId: `loalang-server-${randomBytes(4).toString('hex')}`,
+    keepalive: 30, reconnectPeriod: 1000, clean: true,
+    will: { topic: topics.serverState, payload: Buffer.from(offline), retain: true, qos: 1 },
+  });
+  client.on('connect', async () => {
+    await client.subscribeAsync(['state', 'telemetry', 'event'].map((c) => topics.allDevices(c as DeviceChannel)), { qos: 1 });
+    await client.publishAsync(topics.serverState, JSON.stringify({ state: 'online', at: clock.now() }), { retain: true, qos: 1 });
+    log.info('mqtt: server client connected', { url });
+  });
+  client.on('error', (err) => log.warn('mqtt: server client error', { err: err.message }));
+  client.on('message', (topic, payload) => {
+    const t = parseDeviceTopic(topic);
+    if (!t) return;
+    for (const h of handlers.get(t.channel) ?? []) {
+      try {
+        h.fn(t.deviceId, payload);
+      } catch (err) {
+        // A bad message is logged and dropped, never thrown back into the client.
+        log.warn(`mqtt: ${h.owner} failed on ${topic}`, { err: String(err) });
+      }
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    client.once('error', reject);
+  });
+  return {
+    get connected() {
+      return client.connected;
+    },
+    async publish(topic, payload, opts) {
+      await client.publishAsync(topic, payload, opts);
+    },
+    onDevice(channel, owner, fn) {
+      handlers.set(channel, [...(handlers.get(channel) ?? []), { owner, fn }]);
+    },
+    async close() {
+      // A clean goodbye: the server is going away on purpose, so say offline without the will.
+      if (client.connected) await client.publishAsync(topics.serverState, offline, { retain: true, qos: 1 }).catch(() => {});
+      await client.endAsync();
+    },
+  };
+}

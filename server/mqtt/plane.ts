@@ -1,0 +1,18 @@
+import type { DeviceChannel } from '../../devices/protocol/index.js';
+
+/** What features need of the device plane, whichever broker carries it. */
+export interface DevicePlane {
+  publish(topic: string, payload: string, opts: { retain: boolean; qos: 0 | 1 }): Promise<void>;
+  /** Handler gets the device id from the topic and the raw payload; parse it at the boundary. */
+  onDevice(channel: DeviceChannel, owner: string, handler: (deviceId: string, payload: Buffer) => void): void;
+  readonly connected: boolean;
+}
+
+/** JSON.parse that answers undefined instead of throwing: the zod schema then reports the problem. */
+export const safeJson = (b: Buffer): unknown => {
+  try {
+    return JSON.parse(b.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+};

@@ -1,0 +1,22 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AuthEnv } from '../auth/middleware.js';
+import { ISO_WITH_OFFSET, toZonedIso } from '../domain/time.js';
+import { validate } from '../http/validate.js';
+import type { PlaylogsService } from './service.js';
+
+const query = z.object({
+  from: z.string().regex(ISO_WITH_OFFSET).optional(),
+  to: z.string().regex(ISO_WITH_OFFSET).optional(),
+  deviceId: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(500),
+});
+
+export function playlogsRoutes(playlogs: PlaylogsService, timeZone: string) {
+  return new Hono<AuthEnv>().get('/', validate('query', query), (c) => {
+    const q = c.req.valid('query');
+    const rows = playlogs.list({ ...q, from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined });
+    const iso = (ms: number) => toZonedIso(ms, timeZone);
+    return c.json({ playlogs: rows.map((r) => ({ ...r, startAt: iso(r.startAt), startedAt: iso(r.startedAt), endedAt: iso(r.endedAt), receivedAt: iso(r.receivedAt), startErrorMs: r.startedAt - r.startAt })) }, 200);
+  });
+}
