@@ -6,6 +6,7 @@ import { requireUser, sessionUser, type AuthEnv } from './auth/middleware.js';
 import { authRoutes, meRoutes, usersRoutes } from './auth/routes.js';
 import type { AuthService } from './auth/service.js';
 import type { Bus } from './bus.js';
+import { deviceRoutes } from './devices/device-routes.js';
 import { devicesRoutes, type Provisioning } from './devices/routes.js';
 import type { DevicesService } from './devices/service.js';
 import { eventsRoutes } from './events/routes.js';
@@ -66,6 +67,7 @@ export function createApp(d: AppDeps) {
       return c.json({ ok, ...h }, ok ? 200 : 503);
     })
     .route('/api', api)
+    .route('/device/v1', deviceRoutes(d.devices.verifySecret, d.provisioning, d.now))
     .route('/media', mediaRoutes(d.media, (c) => !!sessionUser(d.auth, c), d.devices.verifySecret))
     .route('/', webRoutes(d.auth, (user) => ({
       communeName: d.communeName, timeZone: d.timeZone, user, zones: d.zones.list(), devices: d.devices.list(),

@@ -89,3 +89,12 @@ export type DeviceEvent = z.infer<typeof deviceEvent>;
 export type PlayedEvent = Extract<DeviceEvent, { type: 'played' }>;
 
 export const serverState = z.object({ state: z.enum(['online', 'offline']), at: epochMs.optional() });
+
+/** JSON.parse that answers undefined instead of throwing: the zod schema then reports the problem. */
+export const safeJson = (b: Buffer | string): unknown => {
+  try {
+    return JSON.parse(b.toString());
+  } catch {
+    return undefined;
+  }
+};

@@ -2,19 +2,12 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { Hono, type Context } from 'hono';
+import { basicCredentials } from '../http/basic.js';
 import { ApiError } from '../http/errors.js';
 import type { MediaStore } from './store.js';
 
 /** Who may download media: a logged-in user, or a device with HTTP Basic `id:secret`. */
 export type MediaAuth = (cookieUser: boolean, basic: { id: string; secret: string } | null) => boolean;
-
-function basicCredentials(header: string | undefined): { id: string; secret: string } | null {
-  const m = /^Basic\s+(.+)$/i.exec(header ?? '');
-  if (!m) return null;
-  const text = Buffer.from(m[1], 'base64').toString('utf8');
-  const i = text.indexOf(':');
-  return i > 0 ? { id: text.slice(0, i), secret: text.slice(i + 1) } : null;
-}
 
 /** Parses a single `bytes=a-b` range (RFC 9110 §14.1.2); multi-range is answered with the whole file. */
 export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | null {

@@ -8,11 +8,4 @@ export interface DevicePlane {
   readonly connected: boolean;
 }
 
-/** JSON.parse that answers undefined instead of throwing: the zod schema then reports the problem. */
-export const safeJson = (b: Buffer): unknown => {
-  try {
-    return JSON.parse(b.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-};
+export { safeJson } from '../../devices/protocol/index.js';

@@ -1,0 +1,295 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, readdir, rm, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { openManifest, safeJson, serverState, topics, type DeviceEvent, type Manifest, type ManifestItem, type Telemetry } from '../protocol/index.js';
+import { downloadAsset, verifyFile } from './download.js';
+import { writeFileAtomic } from './files.js';
+import type { AudioSink } from './sinks.js';
+import { at, realTimers, type Timers } from './timers.js';
+
+export const AGENT_VERSION = '0.1.0';
+const PRIORITY_RANK = { normal: 0, priority: 1, emergency: 2 } as const;
+
+export interface AgentOptions {
+  id: string;
+  secret: string;
+  /** HTTP base URL of the server; relative asset URLs resolve against it. */
+  server: string;
+  mqttUrl: string;
+  /** SPKI PEM of the server's Ed25519 key, pinned at provisioning. */
+  serverPublicKey: string;
+  cacheDir: string;
+  sink: AudioSink;
+  timers?: Timers;
+  keepaliveSec?: number;
+  telemetryMs?: number;
+  /** A play that could not start within this many ms of its startAt is logged as missed. */
+  lateToleranceMs?: number;
+  volume?: number;
+  log?: (msg: string, extra?: object) => void;
+}
+
+interface Persisted {
+  session: number;
+  /** occurrenceId → startAt of everything already started, so nothing plays twice (even after a restart). */
+  played: Record<string, number>;
+}
+
+interface Playing {
+  item: ManifestItem;
+  startedAt: number;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * The gateway agent: keeps the signed manifest and its audio in a local cache and plays each item
+ * at its startAt from that cache, connected or not. Reports state, telemetry and what it played.
+ */
+export class GatewayAgent {
+  readonly timers: Timers;
+  private client?: MqttClient;
+  private manifest?: Manifest;
+  private state: Persisted = { session: 0, played: {} };
+  private cancels = new Map<string, () => void>();
+  private downloads = new Map<string, Promise<string | null>>();
+  private playing?: Playing;
+  private waiting: ManifestItem[] = [];
+  private telemetryCancel?: () => void;
+  private stopped = false;
+  private readonly auth: string;
+  private readonly log: (msg: string, extra?: object) => void;
+
+  constructor(private readonly o: AgentOptions) {
+    this.timers = o.timers ?? realTimers;
+    this.auth = 'Basic ' + Buffer.from(`${o.id}:${o.secret}`).toString('base64');
+    this.log = o.log ?? (() => {});
+  }
+
+  private path = (...p: string[]) => join(this.o.cacheDir, ...p);
+  get manifestVersion() {
+    return this.manifest?.version ?? 0;
+  }
+  get session() {
+    return this.state.session;
+  }
+  get mqtt() {
+    return this.client;
+  }
+
+  async start() {
+    await mkdir(this.path('assets'), { recursive: true });
+    this.state = await readFile(this.path('state.json'), 'utf8').then(JSON.parse, () => ({ session: 0, played: {} }));
+    this.state.session += 1;
+    await this.saveState();
+    // Offline first: whatever manifest we hold plays even if the broker is never reached.
+    const cached = await readFile(this.path('manifest.json'), 'utf8').catch(() => null);
+    if (cached) {
+      const opened = openManifest(cached, this.o.serverPublicKey);
+      if (opened.ok && opened.value.deviceId === this.o.id) this.apply(opened.value);
+    }
+    this.connect();
+    this.scheduleTelemetry();
+  }
+
+  private connect() {
+    const offline = JSON.stringify({ state: 'offline', session: this.state.session, agentVersion: AGENT_VERSION });
+    const client = mqtt.connect(this.o.mqttUrl, {
+      clientId: this.o.id, username: this.o.id, password: this.o.secret, clean: true,
+      keepalive: this.o.keepaliveSec ?? 30, reconnectPeriod: 2000, connectTimeout: 10_000,
+      will: { topic: topics.state(this.o.id), payload: Buffer.from(offline), qos: 1, retain: true },
+    });
+    this.client = client;
+    client.on('connect', () => {
+      const online = { state: 'online', session: this.state.session, agentVersion: AGENT_VERSION };
+      client.publish(topics.state(this.o.id), JSON.stringify(online), { qos: 1, retain: true });
+      client.subscribe([topics.manifest(this.o.id), topics.serverState], { qos: 1 });
+      this.sendTelemetry();
+    });
+    client.on('message', (topic, payload) => {
+      if (topic === topics.manifest(this.o.id)) void this.onManifest(payload);
+      else if (topic === topics.serverState) {
+        const s = serverState.safeParse(safeJson(payload));
+        if (s.success && s.data.state === 'online') this.sendTelemetry();
+      }
+    });
+    client.on('error', (err) => this.log('mqtt error', { err: err.message }));
+  }
+
+  /** Verifies and applies a manifest; a bad signature or an older version leaves the cache untouched. */
+  async onManifest(raw: Buffer | string): Promise<'applied' | 'unchanged' | 'rejected'> {
+    if (raw.length === 0) return 'unchanged';
+    const opened = openManifest(raw, this.o.serverPublicKey);
+    let reason: string | undefined;
+    if (!opened.ok) reason = opened.reason;
+    else if (opened.value.deviceId !== this.o.id) reason = `manifest is for ${opened.value.deviceId}`;
+    else if (opened.value.version < this.manifestVersion) reason = `version ${opened.value.version} is older than ${this.manifestVersion}`;
+    else if (opened.value.version === this.manifestVersion) return 'unchanged';
+    if (reason || !opened.ok) {
+      this.log('manifest rejected', { reason });
+      this.event({ type: 'manifest-rejected', version: opened.ok ? opened.value.version : undefined, reason: reason ?? 'invalid' });
+      return 'rejected';
+    }
+    await writeFileAtomic(this.path('manifest.json'), raw.toString());
+    this.apply(opened.value);
+    this.event({ type: 'manifest-applied', version: opened.value.version });
+    return 'applied';
+  }
+
+  private apply(m: Manifest) {
+    this.manifest = m;
+    for (const cancel of this.cancels.values()) cancel();
+    this.cancels.clear();
+    const now = this.timers.now();
+    for (const item of m.items) {
+      this.fetchAsset(item).catch(() => {});
+      if (this.state.played[item.occurrenceId] !== undefined || item.startAt + item.asset.durationMs <= now) continue;
+      this.cancels.set(item.occurrenceId, at(this.timers, item.startAt, () => void this.due(item)));
+    }
+    void this.pruneCache(m);
+  }
+
+  /** Resolves with the verified local file, or null if it cannot be had. Shared by prefetch and play. */
+  private fetchAsset(item: ManifestItem): Promise<string | null> {
+    const { sha256 } = item.asset;
+    const existing = this.downloads.get(sha256);
+    if (existing) return existing;
+    const file = this.path('assets', `${sha256}.opus`);
+    const job = (async () => {
+      if (await verifyFile(file, item.asset)) return file;
+      await rm(file, { force: true });
+      const url = new URL(item.asset.url, this.o.server).toString();
+      await downloadAsset(url, file, item.asset, this.auth);
+      return file;
+    })().catch((err) => {
+      this.log('asset download failed', { sha256, err: String(err) });
+      return null;
+    }).finally(() => this.downloads.delete(sha256));
+    this.downloads.set(sha256, job);
+    return job;
+  }
+
+  private async due(item: ManifestItem) {
+    this.cancels.delete(item.occurrenceId);
+    if (this.stopped || this.state.played[item.occurrenceId] !== undefined) return;
+    const current = this.playing;
+    if (current) {
+      // Circular 39/2020: a higher priority pre-empts; equal or lower never cuts a play that has started.
+      if (PRIORITY_RANK[item.priority] > PRIORITY_RANK[current.item.priority]) {
+        current.abort.abort();
+        await current.done;
+      } else {
+        this.waiting.push(item);
+        return;
+      }
+    }
+    await this.play(item);
+  }
+
+  private async play(item: ManifestItem) {
+    const tolerance = this.o.lateToleranceMs ?? 5000;
+    const file = await this.verifiedFile(item);
+    const now = this.timers.now();
+    this.state.played[item.occurrenceId] = item.startAt;
+    await this.saveState();
+    if (!file || now - item.startAt > tolerance) {
+      const reason = !file ? 'asset not available or failed verification' : `started ${now - item.startAt} ms late`;
+      this.event({ type: 'played', occurrenceId: item.occurrenceId, programId: item.programId, startAt: item.startAt, startedAt: now, endedAt: now, result: 'missed', reason });
+      return this.next();
+    }
+    const abort = new AbortController();
+    let finish!: () => void;
+    const done = new Promise<void>((r) => (finish = r));
+    this.playing = { item, startedAt: now, abort, done };
+    this.sendTelemetry();
+    const outcome = await this.o.sink
+      .play({ occurrenceId: item.occurrenceId, programId: item.programId, startAt: item.startAt, durationMs: item.asset.durationMs, file, volume: item.volume ?? this.o.volume ?? 80 }, abort.signal)
+      .catch((err) => ({ result: 'failed' as const, reason: String(err) }));
+    this.playing = undefined;
+    this.event({
+      type: 'played', occurrenceId: item.occurrenceId, programId: item.programId, startAt: item.startAt, startedAt: now,
+      endedAt: this.timers.now(), result: outcome.result, ...('reason' in outcome && outcome.reason ? { reason: outcome.reason } : {}),
+    });
+    this.sendTelemetry();
+    finish();
+    await this.next();
+  }
+
+  /** The cached file if it still verifies (a truncated or corrupted cache is fetched again). */
+  private async verifiedFile(item: ManifestItem): Promise<string | null> {
+    const file = this.path('assets', `${item.asset.sha256}.opus`);
+    if (!this.downloads.has(item.asset.sha256) && (await verifyFile(file, item.asset))) return file;
+    return this.fetchAsset(item);
+  }
+
+  private async next() {
+    const item = this.waiting.shift();
+    if (item) await this.play(item);
+  }
+
+  private async pruneCache(m: Manifest) {
+    const keep = new Set(m.items.map((i) => `${i.asset.sha256}.opus`));
+    for (const f of await readdir(this.path('assets')).catch(() => [] as string[])) {
+      if (f.endsWith('.opus') && !keep.has(f)) await rm(this.path('assets', f), { force: true });
+    }
+    const horizon = this.timers.now() - 2 * 86400_000;
+    for (const [id, startAt] of Object.entries(this.state.played)) if (startAt < horizon) delete this.state.played[id];
+  }
+
+  private saveState() {
+    return writeFileAtomic(this.path('state.json'), JSON.stringify(this.state));
+  }
+
+  private event(e: Omit<DeviceEvent, 'id' | 'at'> & Record<string, unknown>) {
+    const full = { id: randomUUID(), at: this.timers.now(), ...e };
+    this.client?.publish(topics.event(this.o.id), JSON.stringify(full), { qos: 1 });
+  }
+
+  private async telemetry(): Promise<Telemetry> {
+    const fs = await statfs(this.o.cacheDir).catch(() => null);
+    const p = this.playing;
+    return {
+      at: this.timers.now(), volume: this.o.volume ?? 80, manifestVersion: this.manifestVersion,
+      diskFreeMb: fs ? Math.floor((fs.bavail * fs.bsize) / 1048576) : 0,
+      playing: p ? { occurrenceId: p.item.occurrenceId, programId: p.item.programId, title: p.item.title, startedAt: p.startedAt } : null,
+    };
+  }
+
+  private sendTelemetry() {
+    if (!this.client?.connected) return;
+    void this.telemetry().then((t) => this.client?.publish(topics.telemetry(this.o.id), JSON.stringify(t), { qos: 0 }));
+  }
+
+  private scheduleTelemetry() {
+    const every = this.o.telemetryMs ?? 30_000;
+    this.telemetryCancel = at(this.timers, this.timers.now() + every, () => {
+      this.sendTelemetry();
+      if (!this.stopped) this.scheduleTelemetry();
+    });
+  }
+
+  /** Orderly stop: says offline itself (no will needed), stops playing. */
+  async stop() {
+    this.stopped = true;
+    this.telemetryCancel?.();
+    for (const cancel of this.cancels.values()) cancel();
+    this.playing?.abort.abort();
+    if (this.client?.connected) {
+      const offline = { state: 'offline', session: this.state.session, agentVersion: AGENT_VERSION };
+      await this.client.publishAsync(topics.state(this.o.id), JSON.stringify(offline), { qos: 1, retain: true }).catch(() => {});
+    }
+    await this.client?.endAsync(true);
+  }
+
+  /** Abrupt loss, as a power cut or a dead 4G link: the socket is destroyed, no DISCONNECT is sent. */
+  kill() {
+    this.stopped = true;
+    this.telemetryCancel?.();
+    for (const cancel of this.cancels.values()) cancel();
+    this.client?.options && (this.client.options.reconnectPeriod = 0);
+    this.client?.stream.destroy();
+    this.client?.end(true);
+  }
+}
+

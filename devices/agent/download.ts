@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fsyncDir } from './files.js';
+
+export interface AssetRef { sha256: string; bytes: number; url: string }
+
+const hashOf = (file: string, h = createHash('sha256')) =>
+  new Promise<ReturnType<typeof createHash>>((resolve, reject) => {
+    createReadStream(file).on('data', (d) => h.update(d)).on('error', reject).on('end', () => resolve(h));
+  });
+
+/** True when `file` exists with exactly the expected length and sha256. */
+export async function verifyFile(file: string, asset: { sha256: string; bytes: number }): Promise<boolean> {
+  const s = await stat(file).catch(() => null);
+  if (!s || s.size !== asset.bytes) return false;
+  return (await hashOf(file)).digest('hex') === asset.sha256;
+}
+
+/**
+ * Downloads an asset to `dest`: into `dest.part`, resuming with an HTTP Range request when a part
+ * exists, then checks length and sha256 before the atomic rename. A bad file never reaches `dest`.
+ */
+export async function downloadAsset(url: string, dest: string, asset: AssetRef, authorization: string, signal?: AbortSignal): Promise<void> {
+  const part = `${dest}.part`;
+  let have = (await stat(part).catch(() => null))?.size ?? 0;
+  if (have >= asset.bytes) {
+    await rm(part, { force: true });
+    have = 0;
+  }
+  const headers: Record<string, string> = { authorization };
+  if (have > 0) headers.range = `bytes=${have}-`;
+  const res = await fetch(url, { headers, signal });
+  if (res.status === 200) have = 0;
+  else if (res.status !== 206) throw new Error(`download ${url}: HTTP ${res.status}`);
+  const hash = have > 0 ? await hashOf(part) : createHash('sha256');
+  const fh = await open(part, have > 0 ? 'a' : 'w');
+  let size = have;
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      size += chunk.byteLength;
+      if (size > asset.bytes) throw new Error(`download ${url}: larger than the ${asset.bytes} bytes the manifest names`);
+      hash.update(chunk);
+      await fh.write(chunk);
+    }
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  const digest = hash.digest('hex');
+  if (size !== asset.bytes || digest !== asset.sha256) {
+    await rm(part, { force: true });
+    throw new Error(`download ${url}: got ${size} bytes sha256 ${digest.slice(0, 12)}…, expected ${asset.bytes} bytes ${asset.sha256.slice(0, 12)}…`);
+  }
+  await rename(part, dest);
+  await fsyncDir(dirname(dest));
+}
