@@ -21,7 +21,7 @@ const options = z.object({
   mqtt: z.string().optional(),
   sink: z.enum(['command', 'record']).default('command'),
   'sink-command': z.string().optional(),
-  keepalive: z.coerce.number().int().min(5).max(600).default(30),
+  keepalive: z.coerce.number().int().min(1).max(600).default(30),
   'telemetry-interval': z.coerce.number().min(1).default(30),
   volume: z.coerce.number().int().min(0).max(100).default(80),
 });

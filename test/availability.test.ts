@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayAgent } from '../devices/agent/agent.js';
+import { recordSink } from '../devices/agent/sinks.js';
+import { realTimers } from '../devices/agent/timers.js';
+import { createDevice, createZone, startTestSystem, waitFor, type TestSystem } from './helpers/system.js';
+
+const KEEPALIVE_S = 2;
+
+/** A TCP relay that can go silent without closing: a half-open 4G link as the broker sees it. */
+async function blackholeProxy(target: number) {
+  const sockets: Socket[] = [];
+  let silent = false;
+  const server: Server = createServer((inbound) => {
+    const outbound = connect(target, '127.0.0.1');
+    sockets.push(inbound, outbound);
+    inbound.on('data', (d) => !silent && outbound.write(d));
+    outbound.on('data', (d) => !silent && inbound.write(d));
+    inbound.on('error', () => {});
+    outbound.on('error', () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    port: (server.address() as { port: number }).port,
+    goSilent: () => (silent = true),
+    close: () => {
+      sockets.forEach((s) => s.destroy());
+      server.close();
+    },
+  };
+}
+
+describe('a gateway that disappears is shown offline', () => {
+  let t: TestSystem;
+  let dir: string;
+  let zone: string;
+  const online = async (id: string) => (await (await t.api(`/api/devices/${id}`)).json()).device.online as boolean;
+
+  beforeAll(async () => {
+    t = await startTestSystem();
+    dir = await mkdtemp(join(tmpdir(), 'loalang-avail-'));
+    zone = await createZone(t, 'Thôn Trung');
+  });
+  afterAll(async () => {
+    await t.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const agentFor = (d: { id: string; secret: string }, mqttUrl = t.sys.mqttUrl) =>
+    new GatewayAgent({
+      id: d.id, secret: d.secret, server: t.sys.httpUrl, mqttUrl, serverPublicKey: t.sys.publicKeyPem,
+      cacheDir: join(dir, d.id), sink: recordSink(join(dir, d.id), realTimers), keepaliveSec: KEEPALIVE_S,
+    });
+
+  it('turns offline from the MQTT will when its socket is destroyed abruptly [MQTT-3.1.2-8]', async () => {
+    const d = await createDevice(t, 'thon-trung-1', zone);
+    const agent = agentFor(d);
+    await agent.start();
+    await waitFor(() => online(d.id));
+    const lost = Date.now();
+    agent.kill();
+    await waitFor(async () => !(await online(d.id)), KEEPALIVE_S * 1500);
+    expect(Date.now() - lost).toBeLessThan(KEEPALIVE_S * 1500);
+  });
+
+  it('turns offline within 1.5 × keepalive when its link goes silent without closing [MQTT-3.1.2-24]', async () => {
+    const d = await createDevice(t, 'thon-trung-2', zone);
+    const proxy = await blackholeProxy(t.sys.mqttPort);
+    const agent = agentFor(d, `mqtt://127.0.0.1:${proxy.port}`);
+    await agent.start();
+    await waitFor(() => online(d.id));
+    const silentAt = Date.now();
+    proxy.goSilent();
+    await waitFor(async () => !(await online(d.id)), KEEPALIVE_S * 1500 + 1000, 50);
+    const elapsed = Date.now() - silentAt;
+    expect(elapsed).toBeLessThanOrEqual(KEEPALIVE_S * 1500 + 400);
+    agent.kill();
+    proxy.close();
+  });
+
+  it('turns offline when the agent process is killed with SIGKILL', async () => {
+    const d = await createDevice(t, 'thon-trung-3', zone);
+    const child: ChildProcess = spawn(process.execPath, [
+      '--import', 'tsx', 'devices/agent/cli.ts', '--server', t.sys.httpUrl, '--id', d.id, '--secret', d.secret,
+      '--cache', join(dir, d.id), '--sink', 'record', '--mqtt', t.sys.mqttUrl, '--keepalive', String(KEEPALIVE_S),
+    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (b) => (stderr += b));
+    try {
+      await waitFor(() => online(d.id), 20_000).catch((err) => {
+        throw new Error(`${err.message}; agent stderr: ${stderr}`);
+      });
+      const killedAt = Date.now();
+      child.kill('SIGKILL');
+      await waitFor(async () => !(await online(d.id)), KEEPALIVE_S * 1500);
+      expect(Date.now() - killedAt).toBeLessThan(KEEPALIVE_S * 1500);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { createBus } from '../server/bus.js';
+import { openDb } from '../server/db/client.js';
+import { createDevicesService } from '../server/devices/service.js';
+import { createLogger } from '../server/logger.js';
+import { createZonesService } from '../server/zones/service.js';
+
+function setup() {
+  let now = 1_790_000_000_000;
+  const clock = { now: () => now };
+  const { db } = openDb(':memory:');
+  const bus = createBus(createLogger('silent'));
+  const zones = createZonesService({ db, bus, clock });
+  const devices = createDevicesService({ db, bus, clock, zoneExists: zones.exists });
+  const zone = zones.create({ name: 'Thôn Hạ' });
+  const changes: string[] = [];
+  bus.on('device.status', 'test', ({ deviceId }) => void changes.push(deviceId));
+  return { devices, zone, changes, tick: (ms: number) => (now += ms) };
+}
+
+describe('device status from state messages and wills', () => {
+  it('ignores a late will from an older session once the gateway has reconnected', () => {
+    const { devices, zone } = setup();
+    devices.create({ id: 'thon-ha-1', name: 'Cụm loa Thôn Hạ', zoneId: zone.id });
+    devices.applyState('thon-ha-1', { state: 'online', session: 4, agentVersion: '0.1.0' });
+    devices.applyState('thon-ha-1', { state: 'online', session: 5, agentVersion: '0.1.0' });
+    devices.applyState('thon-ha-1', { state: 'offline', session: 4, agentVersion: '0.1.0' });
+    expect(devices.get('thon-ha-1').online).toBe(true);
+  });
+
+  it('marks the gateway offline when the will of its current session arrives, and clears what was playing', () => {
+    const { devices, zone, changes } = setup();
+    devices.create({ id: 'thon-ha-2', name: 'Cụm loa', zoneId: zone.id });
+    devices.applyState('thon-ha-2', { state: 'online', session: 1, agentVersion: '0.1.0' });
+    devices.applyTelemetry('thon-ha-2', { at: 1, volume: 80, diskFreeMb: 100, manifestVersion: 1, playing: { occurrenceId: 'oc', programId: 'pg', title: 'Bản tin', startedAt: 1 } });
+    devices.applyState('thon-ha-2', { state: 'offline', session: 1, agentVersion: '0.1.0' });
+    const d = devices.get('thon-ha-2');
+    expect(d.online).toBe(false);
+    expect(d.playing).toBeNull();
+    expect(changes.filter((c) => c === 'thon-ha-2').length).toBe(3);
+  });
+
+  it('records when it last heard from the gateway', () => {
+    const { devices, zone, tick } = setup();
+    devices.create({ id: 'thon-ha-3', name: 'Cụm loa', zoneId: zone.id });
+    expect(devices.get('thon-ha-3').lastSeenAt).toBeNull();
+    const at = tick(5000);
+    devices.applyState('thon-ha-3', { state: 'online', session: 1, agentVersion: '0.1.0' });
+    expect(devices.get('thon-ha-3').lastSeenAt).toBe(at);
+  });
+
+  it('stores only a hash of the device secret and checks it in constant time', () => {
+    const { devices, zone } = setup();
+    const { secret } = devices.create({ id: 'thon-ha-4', name: 'Cụm loa', zoneId: zone.id });
+    expect(secret.length).toBeGreaterThanOrEqual(40);
+    expect(devices.verifySecret('thon-ha-4', secret)).toBe(true);
+    expect(devices.verifySecret('thon-ha-4', secret + 'x')).toBe(false);
+    expect(devices.verifySecret('thon-ha-404', secret)).toBe(false);
+    expect(JSON.stringify(devices.get('thon-ha-4'))).not.toContain(secret);
+  });
+
+  it('refuses a device in an unknown zone and stores nothing', () => {
+    const { devices } = setup();
+    expect(() => devices.create({ id: 'thon-ha-5', name: 'x', zoneId: 'zn_nowhere' })).toThrow(/Zone zn_nowhere does not exist/);
+    expect(devices.list()).toEqual([]);
+  });
+});

@@ -1,0 +1,116 @@
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { topics } from '../devices/protocol/index.js';
+import { createDevice, createZone, startTestSystem, waitFor, type TestSystem } from './helpers/system.js';
+
+/** Connects once, without retrying, and reports how the broker answered. */
+function connect(url: string, opts: IClientOptions): Promise<{ client?: MqttClient; error?: Error & { code?: number } }> {
+  return new Promise((resolve) => {
+    const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+    client.once('connect', () => resolve({ client }));
+    client.once('error', (error) => {
+      client.end(true);
+      resolve({ error });
+    });
+  });
+}
+
+describe('MQTT security of the embedded broker', () => {
+  let t: TestSystem;
+  let a: { id: string; secret: string };
+  let b: { id: string; secret: string };
+  const open: MqttClient[] = [];
+  const device = async (d: { id: string; secret: string }) => {
+    const { client, error } = await connect(t.sys.mqttUrl, { clientId: d.id, username: d.id, password: d.secret });
+    if (!client) throw error;
+    open.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    t = await startTestSystem();
+    const zone = await createZone(t, 'Thôn Bắc');
+    a = await createDevice(t, 'thon-bac-a', zone);
+    b = await createDevice(t, 'thon-bac-b', zone);
+  });
+  afterEach(() => {
+    for (const c of open.splice(0)) c.end(true);
+  });
+  afterAll(() => t.stop());
+
+  it('refuses an anonymous client [MQTT-3.1.4-2: the server may refuse a CONNECT it does not authenticate]', async () => {
+    const { client, error } = await connect(t.sys.mqttUrl, { clientId: 'anon-1' });
+    expect(client).toBeUndefined();
+    expect(error?.code).toBe(5);
+  });
+
+  it('refuses a device with a wrong secret (CONNACK 4, bad user name or password)', async () => {
+    const { client, error } = await connect(t.sys.mqttUrl, { clientId: a.id, username: a.id, password: 'not-the-secret' });
+    expect(client).toBeUndefined();
+    expect(error?.code).toBe(4);
+  });
+
+  it('refuses a device that connects under another device\'s client id, so it cannot take over its session', async () => {
+    const { client, error } = await connect(t.sys.mqttUrl, { clientId: b.id, username: a.id, password: a.secret });
+    expect(client).toBeUndefined();
+    expect(error?.code).toBe(4);
+  });
+
+  it('grants a device its own manifest but refuses another device\'s manifest and any wildcard [MQTT-3.9.3: SUBACK 0x80]', async () => {
+    const client = await device(a);
+    // mqtt.js rejects a SUBACK carrying 0x80 and attaches the packet; read the granted codes from either path.
+    const grantedQos = async (topic: string) =>
+      client.subscribeAsync(topic, { qos: 1 }).then(
+        (g) => g[0].qos,
+        (err: { packet?: { granted: number[] } }) => err.packet?.granted[0],
+      );
+    const granted = [];
+    for (const topic of [topics.manifest(a.id), topics.manifest(b.id), 'loalang/v1/dev/+/manifest', 'loalang/v1/#', topics.cmd(b.id)]) {
+      granted.push({ qos: await grantedQos(topic) });
+    }
+    expect(granted.map((g) => g.qos)).toEqual([1, 128, 128, 128, 128]);
+  });
+
+  it.each([
+    ['another device\'s state', (id: string) => topics.state(id)],
+    ['another device\'s telemetry', (id: string) => topics.telemetry(id)],
+    ['its own manifest', () => topics.manifest('thon-bac-a')],
+    ['another device\'s cmd', (id: string) => topics.cmd(id)],
+    ['the server state', () => topics.serverState],
+  ])('drops the connection of a device publishing to %s, and nothing reaches subscribers', async (_what, topicFor) => {
+    const topic = topicFor(b.id);
+    const watcher = await device(b);
+    const seen: string[] = [];
+    watcher.on('message', (tp, payload) => {
+      if (payload.toString() === 'forged') seen.push(tp);
+    });
+    if (topic === topics.manifest(b.id) || topic === topics.cmd(b.id) || topic === topics.serverState) await watcher.subscribeAsync(topic, { qos: 1 });
+    const attacker = await device(a);
+    const closed = new Promise<void>((resolve) => attacker.once('close', () => resolve()));
+    attacker.publish(topic, 'forged', { qos: 1 });
+    await closed;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen).toEqual([]);
+  });
+
+  it('lets a device publish its own telemetry, which the server records', async () => {
+    const client = await device(a);
+    await client.publishAsync(topics.telemetry(a.id), JSON.stringify({ at: Date.now(), volume: 70, diskFreeMb: 900, manifestVersion: 1 }), { qos: 0 });
+    const dev = await waitFor(async () => {
+      const { device: d } = await (await t.api(`/api/devices/${a.id}`)).json();
+      return d.telemetry?.volume === 70 ? d : null;
+    });
+    expect(dev.telemetry.diskFreeMb).toBe(900);
+  });
+
+  it('logs and drops malformed device payloads without changing the device', async () => {
+    const before = (await (await t.api(`/api/devices/${a.id}`)).json()).device;
+    const client = await device(a);
+    await client.publishAsync(topics.telemetry(a.id), '{not json', { qos: 0 });
+    await client.publishAsync(topics.state(a.id), JSON.stringify({ state: 'sideways' }), { qos: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    const after = (await (await t.api(`/api/devices/${a.id}`)).json()).device;
+    expect(after.telemetry).toEqual(before.telemetry);
+    expect(client.connected).toBe(true);
+  });
+});
