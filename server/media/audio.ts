@@ -128,7 +128,12 @@ export function normaliseFilter(m: LoudnormMeasure, target = BROADCAST_LOUDNESS)
   ].join(':') + ',aresample=48000';
 }
 
-export const OPUS_OPTIONS = ['-ac', '1', '-ar', '48000', '-c:a', 'libopus', '-b:a', '24k', '-application', 'voip', '-f', 'ogg'];
+// CBR with 60 ms frames caps a broadcast minute at ~179 KiB whatever the content; bitexact makes the
+// Ogg serial number deterministic, so identical content hashes (and is stored) once.
+export const OPUS_OPTIONS = [
+  '-ac', '1', '-ar', '48000', '-c:a', 'libopus', '-b:a', '24k', '-vbr', 'off', '-frame_duration', '60', '-application', 'voip',
+  '-fflags', '+bitexact', '-flags:a', '+bitexact', '-f', 'ogg',
+];
 
 /**
  * Two-pass loudnorm (EBU R128) to −16 LUFS / −1.5 dBTP, mono Opus 24 kbit/s 48 kHz.

@@ -5,10 +5,18 @@ import { audioTools } from '../../server/media/audio.js';
 const run = promisify(execFile);
 export const tools = audioTools();
 
-/** A speech-like signal: a gliding voiced tone with a 4 Hz syllable envelope, quiet (about −30 LUFS). */
+/**
+ * A speech-like signal: a harmonic-rich voiced source (sawtooth, gliding 95–145 Hz) band-limited to
+ * the telephone band, with a 4 Hz syllable envelope; quiet (about −31 LUFS). Pure sine tones are not
+ * speech-like: a 24 kbit/s voice codec distorts them far more than voices.
+ */
 export async function speechLikeWav(file: string, seconds = 2, extra: string[] = []) {
-  const expr = '0.08*sin(2*PI*(140+40*sin(2*PI*2.5*t))*t)*(0.55+0.45*sin(2*PI*4*t))+0.03*sin(2*PI*(420+60*sin(2*PI*3*t))*t)';
-  await run(tools.ffmpegPath, ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', `aevalsrc=${expr}:s=16000:d=${seconds}`, ...extra, file]);
+  const f0 = '(120+25*sin(2*PI*1.3*t))';
+  const expr = `0.1*(2*(t*${f0}-floor(t*${f0}+0.5)))*pow(0.5+0.5*sin(2*PI*4*t)\\,2)`;
+  await run(tools.ffmpegPath, [
+    '-y', '-loglevel', 'error', '-f', 'lavfi', '-i', `aevalsrc=${expr}:s=16000:d=${seconds}`,
+    '-af', 'highpass=f=100,lowpass=f=3500', ...extra, file,
+  ]);
 }
 
 export async function ffmpeg(...args: string[]) {
