@@ -60,9 +60,9 @@ describe('a broadcast travels from an upload to the speakers of the hamlets it t
       const lines = await Promise.all(['thon-dong-1', 'thon-tay-1'].map((id) => readLines(fleet.sinkFile(id))));
       return lines.every((l) => l.length === 1) ? lines.map((l) => l[0]) : null;
     }, 15_000);
-    const errors = played.map((p) => p.startedAt - p.startAt);
+    const errors = played!.map((p) => p.startedAt - p.startAt);
     console.log(`start-time errors (ms): ${errors.join(', ')}`);
-    for (const p of played) {
+    for (const p of played!) {
       expect(p.startAt).toBe(startAt);
       expect(p.result).toBe('completed');
       expect(Math.abs(p.startedAt - p.startAt)).toBeLessThan(250);

@@ -1,0 +1,102 @@
+/**
+ * `npm run demo`: the server on its embedded defaults, a commune with three hamlets, three simulated
+ * gateways with recording sinks, and a greeting scheduled a few seconds ahead for two of them.
+ */
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { startFleet } from '../devices/sim/fleet.js';
+import { speechLikeWav } from '../devices/sim/speech.js';
+import { loadConfigOrExit } from '../server/config.js';
+import { toZonedIso } from '../server/domain/time.js';
+import { startSystem } from '../server/main.js';
+
+const password = process.env.LOALANG_ADMIN_PASSWORD ?? 'loalang-demo';
+const config = loadConfigOrExit({
+  DATA_DIR: './data/demo', MEDIA_DIR: './data/demo/media', LOG_LEVEL: 'warn', ...process.env, LOALANG_ADMIN_PASSWORD: password,
+});
+const sys = await startSystem(config);
+
+const login = await fetch(`${sys.httpUrl}/api/auth/login`, {
+  method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }),
+});
+if (!login.ok) {
+  console.error(`demo: cannot log in as admin (${login.status}); the demo database in ${config.dataDir} has another password. Delete it or set LOALANG_ADMIN_PASSWORD.`);
+  process.exit(1);
+}
+const cookie = login.headers.get('set-cookie')!.split(';')[0];
+const api = async (path: string, init: RequestInit & { json?: unknown } = {}) => {
+  const res = await fetch(`${sys.httpUrl}${path}`, {
+    ...init,
+    headers: { cookie, ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+  });
+  const body = res.status === 204 ? null : await res.json();
+  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+};
+
+// A fresh seed each run: hamlets and gateways (secrets are only shown at creation).
+const hamlets = [
+  { zone: 'Thôn Đông', device: 'thon-dong-1' },
+  { zone: 'Thôn Tây', device: 'thon-tay-1' },
+  { zone: 'Thôn Nam', device: 'thon-nam-1' },
+];
+const zoneIds: string[] = [];
+const devices: { id: string; secret: string }[] = [];
+for (const h of hamlets) {
+  const existing = (await api('/api/zones')).zones.find((z: { name: string }) => z.name === h.zone);
+  const zoneId = existing?.id ?? (await api('/api/zones', { method: 'POST', json: { name: h.zone } })).zone.id;
+  zoneIds.push(zoneId);
+  await api(`/api/devices/${h.device}`, { method: 'DELETE' }).catch(() => {});
+  const { device } = await api('/api/devices', { method: 'POST', json: { id: h.device, name: `Cụm loa ${h.zone}`, zoneId } });
+  devices.push({ id: device.id, secret: device.secret });
+}
+
+const cacheRoot = resolve(config.dataDir, 'gateways');
+// The gateways were re-created, so their manifest versions start again at 1: start from empty caches.
+await rm(cacheRoot, { recursive: true, force: true });
+const fleet = await startFleet({ server: sys.httpUrl, mqttUrl: sys.mqttUrl, serverPublicKey: sys.publicKeyPem, devices, cacheRoot });
+
+const wav = join(config.dataDir, 'demo-greeting.wav');
+await mkdir(config.dataDir, { recursive: true });
+await speechLikeWav(wav, 5);
+const form = new FormData();
+form.set('title', 'Lời chào năm mới của Chủ tịch UBND xã');
+form.set('category', 'greeting');
+form.set('file', new Blob([await readFile(wav)]), 'demo-greeting.wav');
+const { program } = await api('/api/programs', { method: 'POST', body: form });
+const startAt = Math.ceil((Date.now() + 15_000) / 1000) * 1000;
+await api('/api/schedules', {
+  method: 'POST', json: { programId: program.id, zoneIds: zoneIds.slice(0, 2), rule: { type: 'once', at: toZonedIso(startAt, config.timeZone) } },
+});
+
+console.log(`
+  Loa Làng demo is running.
+
+  Panel:      ${sys.httpUrl}/   (user admin, password ${password})
+  MQTT:       ${sys.mqttUrl}  (and ws://127.0.0.1:${sys.httpPort}/mqtt)
+  Gateways:   ${devices.map((d) => d.id).join(', ')}  (recordings in ${cacheRoot}/<id>/sink.jsonl)
+
+  "${program.title}" (${(program.asset.durationMs / 1000).toFixed(1)} s, ${program.asset.loudnessLufs} LUFS)
+  plays at ${toZonedIso(startAt, config.timeZone)} on Thôn Đông and Thôn Tây, not on Thôn Nam.
+  Watch the panel: the two gateways show what they are playing. Ctrl-C stops everything.
+`);
+
+const seen = new Set<string>();
+const poll = setInterval(async () => {
+  const { playlogs } = await api('/api/playlogs').catch(() => ({ playlogs: [] }));
+  for (const p of playlogs) {
+    if (seen.has(p.id)) continue;
+    seen.add(p.id);
+    console.log(`  played on ${p.deviceId}: ${p.result}, started ${p.startErrorMs} ms after its startAt`);
+  }
+}, 1000);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, async () => {
+    clearInterval(poll);
+    await fleet.stop();
+    await sys.stop();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+describe('docker-compose.yml', () => {
+  const compose = parse(readFileSync('docker-compose.yml', 'utf8'));
+
+  it('is valid YAML with a server and two simulated gateways', () => {
+    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['server', 'gateway-1', 'gateway-2']));
+  });
+
+  it('gives every service an image or a build, and only names services that exist in depends_on', () => {
+    for (const [name, s] of Object.entries<Record<string, unknown>>(compose.services)) {
+      expect(s.image ?? s.build, `${name} has an image or build`).toBeTruthy();
+      const deps = Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {});
+      for (const d of deps) expect(Object.keys(compose.services)).toContain(d);
+    }
+  });
+
+  it('runs the gateways against the server by service name, with the recording sink', () => {
+    for (const g of ['gateway-1', 'gateway-2']) {
+      const cmd = [compose.services[g].command].flat().join(' ');
+      expect(cmd).toContain('--server http://server:8080');
+      expect(cmd).toContain('--sink record');
+    }
+  });
+});
