@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 describe('docker-compose.yml', () => {
-  const compose = parse(readFileSync('docker-compose.yml', 'utf8'));
+  // Compose files use YAML 1.1 merge keys (<<: *gateway).
+  const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true });
 
   it('is valid YAML with a server and two simulated gateways', () => {
     expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['server', 'gateway-1', 'gateway-2']));

@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayAgent } from '../devices/agent/agent.js';
+import { recordSink } from '../devices/agent/sinks.js';
+import { realTimers } from '../devices/agent/timers.js';
+import { ADMIN_PASSWORD, createDevice, createZone, startTestSystem, type TestSystem } from './helpers/system.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+describe('the panel in a real browser', () => {
+  let t: TestSystem;
+  let browser: Browser;
+  let dir: string;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`);
+    t = await startTestSystem({ COMMUNE_NAME: 'Xã Hòa Bình' });
+    dir = await mkdtemp(join(tmpdir(), 'loalang-panel-'));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('logs in, lists hamlets and gateways in Vietnamese, and shows a gateway going online and offline live, without reloading', async () => {
+    const zone = await createZone(t, 'Thôn Đông');
+    const device = await createDevice(t, 'thon-dong-1', zone);
+    const page = await browser.newPage();
+    await page.goto(`${t.sys.httpUrl}/`);
+    expect(page.url()).toContain('/login');
+
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', 'wrong-password');
+    await page.click('button[type=submit]');
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Sai tên đăng nhập hoặc mật khẩu');
+
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', ADMIN_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('h1:has-text("Xã Hòa Bình")');
+    expect(await page.locator('html').getAttribute('lang')).toBe('vi');
+    await page.waitForSelector('body[data-live=yes]');
+
+    const row = page.locator('tr[data-device-id="thon-dong-1"]');
+    expect(await row.locator('[data-field=status]').textContent()).toBe('Mất kết nối');
+    let navigations = 0;
+    page.on('framenavigated', () => navigations++);
+
+    const agent = new GatewayAgent({
+      id: device.id, secret: device.secret, server: t.sys.httpUrl, mqttUrl: t.sys.mqttUrl, serverPublicKey: t.sys.publicKeyPem,
+      cacheDir: join(dir, device.id), sink: recordSink(join(dir, device.id), realTimers), keepaliveSec: 2,
+    });
+    await agent.start();
+    await row.locator('.badge.on:has-text("Trực tuyến")').waitFor({ timeout: 10_000 });
+    expect(await page.locator('#online-count').textContent()).toBe('1');
+    await expect(row.locator('[data-field=lastSeen]').textContent()).resolves.not.toBe('chưa kết nối');
+
+    agent.kill();
+    await row.locator('.badge.off:has-text("Mất kết nối")').waitFor({ timeout: 10_000 });
+    expect(navigations).toBe(0);
+    await page.screenshot({ path: join(dir, 'panel.png') });
+  });
+});
