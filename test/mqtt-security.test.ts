@@ -93,6 +93,15 @@ describe('MQTT security of the embedded broker', () => {
     expect(seen).toEqual([]);
   });
 
+  it('accepts MQTT over WebSocket at /mqtt on the HTTP port, with the same authentication', async () => {
+    const ws = t.sys.httpUrl.replace('http://', 'ws://') + '/mqtt';
+    const ok = await connect(ws, { clientId: a.id, username: a.id, password: a.secret });
+    expect(ok.client?.connected).toBe(true);
+    ok.client?.end(true);
+    const anon = await connect(ws, { clientId: 'anon-ws' });
+    expect(anon.error?.code).toBe(5);
+  });
+
   it('lets a device publish its own telemetry, which the server records', async () => {
     const client = await device(a);
     await client.publishAsync(topics.telemetry(a.id), JSON.stringify({ at: Date.now(), volume: 70, diskFreeMb: 900, manifestVersion: 1 }), { qos: 0 });

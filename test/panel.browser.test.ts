@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayAgent } from '../devices/agent/agent.js';
 import { recordSink } from '../devices/agent/sinks.js';
 import { realTimers } from '../devices/agent/timers.js';
-import { ADMIN_PASSWORD, createDevice, createZone, startTestSystem, type TestSystem } from './helpers/system.js';
+import { toZonedIso } from '../server/domain/time.js';
+import { speechLikeWav } from './helpers/audio.js';
+import { ADMIN_PASSWORD, createDevice, createZone, startTestSystem, uploadProgram, type TestSystem } from './helpers/system.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -63,6 +65,14 @@ describe('the panel in a real browser', () => {
     await row.locator('.badge.on:has-text("Trực tuyến")').waitFor({ timeout: 10_000 });
     expect(await page.locator('#online-count').textContent()).toBe('1');
     await expect(row.locator('[data-field=lastSeen]').textContent()).resolves.not.toBe('chưa kết nối');
+
+    const wav = join(dir, 'thong-bao.wav');
+    await speechLikeWav(wav, 2);
+    const { program } = await (await uploadProgram(t, wav, 'Thông báo lịch tiếp công dân')).json();
+    const startAt = Date.now() + 2500;
+    await t.api('/api/schedules', { method: 'POST', json: { programId: program.id, zoneIds: [zone], rule: { type: 'once', at: toZonedIso(startAt, 'Asia/Ho_Chi_Minh') } } });
+    await row.locator('[data-field=playing]:has-text("▶ Thông báo lịch tiếp công dân")').waitFor({ timeout: 10_000 });
+    await row.locator('[data-field=playing]:text-is("—")').waitFor({ timeout: 10_000 });
 
     agent.kill();
     await row.locator('.badge.off:has-text("Mất kết nối")').waitFor({ timeout: 10_000 });

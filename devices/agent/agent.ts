@@ -10,6 +10,8 @@ import { at, realTimers, type Timers } from './timers.js';
 
 export const AGENT_VERSION = '0.1.0';
 const PRIORITY_RANK = { normal: 0, priority: 1, emergency: 2 } as const;
+/** The cached file is re-verified this long before startAt, so hashing never delays the start. */
+const PREPARE_MS = 500;
 
 export interface AgentOptions {
   id: string;
@@ -54,6 +56,7 @@ export class GatewayAgent {
   private state: Persisted = { session: 0, played: {} };
   private cancels = new Map<string, () => void>();
   private downloads = new Map<string, Promise<string | null>>();
+  private prepared = new Map<string, Promise<string | null>>();
   private playing?: Playing;
   private waiting: ManifestItem[] = [];
   private telemetryCancel?: () => void;
@@ -145,7 +148,15 @@ export class GatewayAgent {
     for (const item of m.items) {
       this.fetchAsset(item).catch(() => {});
       if (this.state.played[item.occurrenceId] !== undefined || item.startAt + item.asset.durationMs <= now) continue;
-      this.cancels.set(item.occurrenceId, at(this.timers, item.startAt, () => void this.due(item)));
+      const cancelPrepare = at(this.timers, item.startAt - PREPARE_MS, () => {
+        this.prepared.set(item.occurrenceId, this.verifiedFile(item));
+      });
+      const cancelStart = at(this.timers, item.startAt, () => void this.due(item));
+      this.cancels.set(item.occurrenceId, () => {
+        cancelPrepare();
+        cancelStart();
+        this.prepared.delete(item.occurrenceId);
+      });
     }
     void this.pruneCache(m);
   }
@@ -189,11 +200,14 @@ export class GatewayAgent {
 
   private async play(item: ManifestItem) {
     const tolerance = this.o.lateToleranceMs ?? 5000;
-    const file = await this.verifiedFile(item);
+    const file = await (this.prepared.get(item.occurrenceId) ?? this.verifiedFile(item));
+    this.prepared.delete(item.occurrenceId);
     const now = this.timers.now();
     this.state.played[item.occurrenceId] = item.startAt;
-    await this.saveState();
+    // Persisted while the play starts rather than before: the fsync must not delay the start.
+    const saving = this.saveState();
     if (!file || now - item.startAt > tolerance) {
+      await saving;
       const reason = !file ? 'asset not available or failed verification' : `started ${now - item.startAt} ms late`;
       this.event({ type: 'played', occurrenceId: item.occurrenceId, programId: item.programId, startAt: item.startAt, startedAt: now, endedAt: now, result: 'missed', reason });
       return this.next();
@@ -206,6 +220,7 @@ export class GatewayAgent {
     const outcome = await this.o.sink
       .play({ occurrenceId: item.occurrenceId, programId: item.programId, startAt: item.startAt, durationMs: item.asset.durationMs, file, volume: item.volume ?? this.o.volume ?? 80 }, abort.signal)
       .catch((err) => ({ result: 'failed' as const, reason: String(err) }));
+    await saving;
     this.playing = undefined;
     this.event({
       type: 'played', occurrenceId: item.occurrenceId, programId: item.programId, startAt: item.startAt, startedAt: now,
