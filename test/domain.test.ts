@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { manifestItems, nextManifest, type AssetRef } from '../server/domain/manifest.js';
+import { expandOccurrences, occurrenceId, type ScheduleDef } from '../server/domain/occurrences.js';
+import { toZonedIso, zoneOffsetMinutes } from '../server/domain/time.js';
+
+const HCM = 'Asia/Ho_Chi_Minh';
+const at = (iso: string) => Date.parse(iso);
+const devices = [
+  { id: 'thon-dong-1', zoneId: 'zn_dong' },
+  { id: 'thon-dong-2', zoneId: 'zn_dong' },
+  { id: 'thon-tay-1', zoneId: 'zn_tay' },
+];
+const programs = new Map([['pg_chao', { id: 'pg_chao', durationMs: 60_000 }]]);
+const once = (id: string, iso: string, zoneIds: ScheduleDef['zoneIds'] = ['zn_dong']): ScheduleDef => ({
+  id, programId: 'pg_chao', zoneIds, rule: { type: 'once', at: iso }, priority: 'normal',
+});
+const window = { from: at('2026-12-31T00:00:00+07:00'), to: at('2027-01-14T00:00:00+07:00') };
+
+describe('occurrences of a once rule', () => {
+  it('places one occurrence per device of each targeted zone, at the instant given with its offset', () => {
+    const occ = expandOccurrences([once('sc_1', '2026-12-31T20:00:00+07:00')], devices, programs, window);
+    expect(occ.map((o) => o.deviceId)).toEqual(expect.arrayContaining(['thon-dong-1', 'thon-dong-2']));
+    expect(occ).toHaveLength(2);
+    expect(occ[0].startAt).toBe(Date.UTC(2026, 11, 31, 13, 0, 0));
+    expect(occ[0].endAt - occ[0].startAt).toBe(60_000);
+  });
+
+  it('targets every device with zoneIds "all"', () => {
+    expect(expandOccurrences([once('sc_1', '2026-12-31T20:00:00+07:00', 'all')], devices, programs, window)).toHaveLength(3);
+  });
+
+  it('leaves out instants outside the window but keeps a play already under way', () => {
+    const before = expandOccurrences([once('sc_1', '2026-12-30T20:00:00+07:00')], devices, programs, window);
+    expect(before).toEqual([]);
+    const running = expandOccurrences([once('sc_1', '2026-12-30T23:59:30+07:00')], devices, programs, window);
+    expect(running).toHaveLength(2);
+  });
+
+  it('sorts by start time, then id', () => {
+    const occ = expandOccurrences([once('sc_b', '2027-01-01T07:00:00+07:00'), once('sc_a', '2026-12-31T20:00:00+07:00')], devices, programs, window);
+    expect(occ.map((o) => o.startAt)).toEqual([...occ.map((o) => o.startAt)].sort((a, b) => a - b));
+  });
+
+  it('gives the same occurrence the same id on every rebuild, and different ones to different devices', () => {
+    const a = expandOccurrences([once('sc_1', '2026-12-31T20:00:00+07:00')], devices, programs, window);
+    const b = expandOccurrences([once('sc_1', '2026-12-31T20:00:00+07:00')], devices, programs, window);
+    expect(a.map((o) => o.occurrenceId)).toEqual(b.map((o) => o.occurrenceId));
+    expect(new Set(a.map((o) => o.occurrenceId)).size).toBe(2);
+    expect(occurrenceId('sc_1', 'thon-dong-1', 1)).not.toBe(occurrenceId('sc_1', 'thon-dong-1', 2));
+  });
+});
+
+describe('manifest planning', () => {
+  const assets = new Map<string, AssetRef>([['pg_chao', { title: 'Lời chào', sha256: 'f'.repeat(64), bytes: 1000, durationMs: 60_000, url: '/media/x.opus' }]]);
+  const items = manifestItems(expandOccurrences([once('sc_1', '2026-12-31T20:00:00+07:00')], devices, programs, window).filter((o) => o.deviceId === 'thon-dong-1'), assets);
+
+  it('starts a device at version 1 and bumps the version only when its items change', () => {
+    const first = nextManifest(undefined, { deviceId: 'thon-dong-1', items, now: 0, horizonMs: 1000 })!;
+    expect(first.manifest.version).toBe(1);
+    expect(nextManifest({ version: 1, itemsHash: first.itemsHash }, { deviceId: 'thon-dong-1', items, now: 5, horizonMs: 1000 })).toBeNull();
+    const second = nextManifest({ version: 1, itemsHash: first.itemsHash }, { deviceId: 'thon-dong-1', items: [], now: 5, horizonMs: 1000 })!;
+    expect(second.manifest.version).toBe(2);
+    expect(second.manifest.validUntil).toBe(1005);
+  });
+
+  it('drops occurrences whose program has no asset', () => {
+    expect(manifestItems(expandOccurrences([once('sc_1', '2026-12-31T20:00:00+07:00')], devices, programs, window), new Map())).toEqual([]);
+  });
+});
+
+describe('times in the commune time zone', () => {
+  it('writes ISO 8601 with the +07:00 offset of Asia/Ho_Chi_Minh', () => {
+    expect(zoneOffsetMinutes(Date.UTC(2026, 0, 1), HCM)).toBe(420);
+    expect(toZonedIso(Date.UTC(2026, 11, 31, 13, 0, 0), HCM)).toBe('2026-12-31T20:00:00+07:00');
+  });
+
+  it('follows daylight saving where a zone has it', () => {
+    expect(toZonedIso(Date.UTC(2026, 6, 1, 12), 'Europe/Berlin')).toBe('2026-07-01T14:00:00+02:00');
+    expect(toZonedIso(Date.UTC(2026, 0, 1, 12), 'Europe/Berlin')).toBe('2026-01-01T13:00:00+01:00');
+  });
+});
