@@ -54,7 +54,7 @@ export function createApp(d: AppDeps) {
     .route('/zones', zonesRoutes(d.zones))
     .route('/devices', devicesRoutes(d.devices, d.provisioning))
     .route('/programs', programsRoutes(d.programs))
-    .route('/schedules', schedulesRoutes(d.schedules))
+    .route('/schedules', schedulesRoutes(d.schedules, d.timeZone))
     .route('/occurrences', occurrencesRoutes(d.manifests.preview, d.timeZone, d.now, d.horizonMs))
     .route('/playlogs', playlogsRoutes(d.playlogs, d.timeZone))
     .route('/events', eventsRoutes(d.bus, (id) => d.devices.get(id)));

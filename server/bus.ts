@@ -6,7 +6,8 @@ export interface EventMap {
   'device.created': { deviceId: string; zoneId: string };
   'device.deleted': { deviceId: string };
   'zone.changed': { zoneId: string };
-  'schedule.changed': { scheduleId: string };
+  /** zoneIds: every zone whose devices may be affected (before and after the change). */
+  'schedule.changed': { scheduleId: string; zoneIds: string[] | 'all' };
   'program.changed': { programId: string };
   'manifest.published': { deviceId: string; version: number };
   'playlog.stored': { deviceId: string; occurrenceId: string; result: string };

@@ -72,12 +72,14 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
   const media = createMediaStore({ db, clock, tools: audioTools({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath }), mediaDir: config.mediaDir, maxUploadBytes: config.maxUploadBytes });
   const programs = createProgramsService({ db, bus, clock, media });
   const schedules = createSchedulesService({
-    db, bus, clock, zoneExists: zones.exists,
-    programStatus: (id) => programs.list().find((p) => p.id === id)?.status,
+    db, bus, clock, timeZone: config.timeZone,
+    programs: () => new Map(programs.list().map((p) => [p.id, { id: p.id, durationMs: p.asset.durationMs, status: p.status, title: p.title }])),
+    zones: () => zones.list(),
+    devices: () => devices.idsInZones('all'),
   });
   const horizonMs = config.horizonDays * 86400_000;
   const manifests = createManifestsService({
-    db, bus, clock, log, plane, keys, horizonMs,
+    db, bus, clock, log, plane, keys, horizonMs, timeZone: config.timeZone,
     source: {
       schedules: () => schedules.list(),
       devices: () => devices.idsInZones('all'),

@@ -12,7 +12,7 @@ const devices = [
 ];
 const programs = new Map([['pg_chao', { id: 'pg_chao', durationMs: 60_000 }]]);
 const once = (id: string, iso: string, zoneIds: ScheduleDef['zoneIds'] = ['zn_dong']): ScheduleDef => ({
-  id, programId: 'pg_chao', zoneIds, rule: { type: 'once', at: iso }, priority: 'normal',
+  id, programIds: ['pg_chao'], zoneIds, rule: { type: 'once', at: iso }, priority: 'normal',
 });
 const window = { from: at('2026-12-31T00:00:00+07:00'), to: at('2027-01-14T00:00:00+07:00') };
 

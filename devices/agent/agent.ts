@@ -6,7 +6,7 @@ import { openManifest, safeJson, serverState, topics, type DeviceEvent, type Man
 import { downloadAsset, verifyFile } from './download.js';
 import { writeFileAtomic } from './files.js';
 import type { AudioSink } from './sinks.js';
-import { at, realTimers, type Timers } from './timers.js';
+import { at, realTimers, sleep, type Timers } from './timers.js';
 
 export const AGENT_VERSION = '0.1.0';
 const PRIORITY_RANK = { normal: 0, priority: 1, emergency: 2 } as const;
@@ -217,15 +217,23 @@ export class GatewayAgent {
     const done = new Promise<void>((r) => (finish = r));
     this.playing = { item, startedAt: now, abort, done };
     this.sendTelemetry();
-    const outcome = await this.o.sink
-      .play({ occurrenceId: item.occurrenceId, programId: item.programId, startAt: item.startAt, durationMs: item.asset.durationMs, file, volume: item.volume ?? this.o.volume ?? 80 }, abort.signal)
-      .catch((err) => ({ result: 'failed' as const, reason: String(err) }));
+    const times = item.repeat?.times ?? 1;
+    const gapMs = (item.repeat?.gapMinutes ?? 0) * 60_000;
+    for (let i = 0; i < times && !abort.signal.aborted; i++) {
+      // Repetition i is due at startAt + i × (duration + gap), by the clock, not by when the last one ended.
+      const dueAt = item.startAt + i * (item.asset.durationMs + gapMs);
+      if (i > 0 && !(await sleep(this.timers, Math.max(0, dueAt - this.timers.now()), abort.signal))) break;
+      const startedAt = this.timers.now();
+      const outcome = await this.o.sink
+        .play({ occurrenceId: item.occurrenceId, programId: item.programId, startAt: dueAt, durationMs: item.asset.durationMs, file, volume: item.volume ?? this.o.volume ?? 80 }, abort.signal)
+        .catch((err) => ({ result: 'failed' as const, reason: String(err) }));
+      this.event({
+        type: 'played', occurrenceId: item.occurrenceId, programId: item.programId, startAt: dueAt, startedAt,
+        endedAt: this.timers.now(), result: outcome.result, ...('reason' in outcome && outcome.reason ? { reason: outcome.reason } : {}),
+      });
+    }
     await saving;
     this.playing = undefined;
-    this.event({
-      type: 'played', occurrenceId: item.occurrenceId, programId: item.programId, startAt: item.startAt, startedAt: now,
-      endedAt: this.timers.now(), result: outcome.result, ...('reason' in outcome && outcome.reason ? { reason: outcome.reason } : {}),
-    });
     this.sendTelemetry();
     finish();
     await this.next();

@@ -78,6 +78,13 @@ export const schedules = sqliteTable('schedules', {
   rule: text('rule', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
   priority: text('priority', { enum: ['normal', 'priority', 'emergency'] }).notNull().default('normal'),
   volume: integer('volume'),
+  /** An ordered series of programs rotated one per occurrence; null for a single program. */
+  series: text('series', { mode: 'json' }).$type<string[] | null>(),
+  seriesOffset: integer('series_offset').notNull().default(0),
+  seriesAnchor: integer('series_anchor'),
+  repeat: text('repeat', { mode: 'json' }).$type<{ times: number; gapMinutes: number } | null>(),
+  validUntil: integer('valid_until'),
+  skipHolidays: integer('skip_holidays', { mode: 'boolean' }).notNull().default(false),
   createdBy: text('created_by').references(() => users.id),
   createdAt: createdAt(),
   updatedAt: integer('updated_at').notNull(),

@@ -14,6 +14,7 @@ export function manifestItems(occurrences: Occurrence[], assets: Map<string, Ass
       asset: { sha256: a.sha256, bytes: a.bytes, durationMs: a.durationMs, url: a.url },
     };
     if (o.volume !== undefined) item.volume = o.volume;
+    if (o.repeat) item.repeat = o.repeat;
     return [item];
   });
 }

@@ -1,20 +1,29 @@
 import { createHash } from 'node:crypto';
 import type { Priority } from '../../devices/protocol/index.js';
+import { onHoliday, ruleInstants, type Rule, type Window } from './rules.js';
 
-/** The rule kinds a schedule can carry. Recurrence, lunar dates and holidays extend this union. */
-export type Rule = { type: 'once'; at: string };
+export type { Rule, Window } from './rules.js';
+
+export interface Repeat { times: number; gapMinutes: number }
 
 export interface ScheduleDef {
   id: string;
-  programId: string;
+  /** One program, or an ordered series rotated one per occurrence. */
+  programIds: string[];
   zoneIds: string[] | 'all';
   rule: Rule;
   priority: Priority;
   volume?: number | null;
+  repeat?: Repeat | null;
+  /** No occurrence starts at or after this instant. */
+  validUntil?: number | null;
+  skipHolidays?: boolean;
+  /** Series position: the occurrence at or after `seriesAnchor` plays programIds[seriesOffset]. */
+  seriesOffset?: number;
+  seriesAnchor?: number;
 }
 export interface DeviceRef { id: string; zoneId: string }
 export interface ProgramRef { id: string; durationMs: number }
-export interface Window { from: number; to: number }
 
 export interface Occurrence {
   occurrenceId: string;
@@ -23,43 +32,65 @@ export interface Occurrence {
   zoneId: string;
   deviceId: string;
   startAt: number;
+  /** End of the last repetition. */
   endAt: number;
   priority: Priority;
   volume?: number;
-}
-
-/** Instants (epoch ms) a rule fires at that start within [from, to). */
-export function ruleInstants(rule: Rule, w: Window): number[] {
-  switch (rule.type) {
-    case 'once': {
-      const at = Date.parse(rule.at);
-      return at >= w.from && at < w.to ? [at] : [];
-    }
-  }
+  repeat?: Repeat;
 }
 
 /** Same schedule, device and instant → same id, so a rebuilt manifest never makes a gateway play twice. */
 export const occurrenceId = (scheduleId: string, deviceId: string, startAt: number) =>
   'oc_' + createHash('sha256').update(`${scheduleId}|${deviceId}|${startAt}`).digest('base64url').slice(0, 22);
 
+/** How long an occurrence holds its gateway: every repetition and the gaps between them. */
+export const spanMs = (durationMs: number, repeat?: Repeat | null) =>
+  repeat ? durationMs * repeat.times + repeat.gapMinutes * 60_000 * (repeat.times - 1) : durationMs;
+
+/** The instants a schedule actually plays at: its rule, less holidays if asked, before validUntil. */
+export function scheduleInstants(s: ScheduleDef, w: Window, tz: string): number[] {
+  const to = s.validUntil != null ? Math.min(w.to, s.validUntil) : w.to;
+  const all = ruleInstants(s.rule, { from: w.from, to }, tz);
+  return s.skipHolidays ? all.filter((t) => !onHoliday(t, tz)) : all;
+}
+
+/** Which program of a series plays at the n-th instant counted from the schedule's anchor. */
+function seriesPicker(s: ScheduleDef, firstInstant: number, tz: string) {
+  if (s.programIds.length === 1) return () => s.programIds[0];
+  const anchor = s.seriesAnchor ?? firstInstant;
+  let n = firstInstant > anchor ? scheduleInstants(s, { from: anchor, to: firstInstant }, tz).length : 0;
+  const offset = s.seriesOffset ?? 0;
+  return () => s.programIds[(offset + n++) % s.programIds.length];
+}
+
 /**
  * Expands schedules into per-device occurrences in a window, sorted by start then id.
  * `window.from` is compared with the END of a play, so a play already under way is kept.
  */
-export function expandOccurrences(schedules: ScheduleDef[], devices: DeviceRef[], programs: Map<string, ProgramRef>, w: Window): Occurrence[] {
+export function expandOccurrences(
+  schedules: ScheduleDef[], devices: DeviceRef[], programs: Map<string, ProgramRef>, w: Window, tz = 'Asia/Ho_Chi_Minh',
+): Occurrence[] {
   const out: Occurrence[] = [];
+  const byZone = new Map<string, DeviceRef[]>();
+  for (const d of devices) byZone.set(d.zoneId, [...(byZone.get(d.zoneId) ?? []), d]);
   for (const s of schedules) {
-    const program = programs.get(s.programId);
-    if (!program) continue;
-    const targets = s.zoneIds === 'all' ? devices : devices.filter((d) => (s.zoneIds as string[]).includes(d.zoneId));
+    const targets = s.zoneIds === 'all' ? devices : s.zoneIds.flatMap((z) => byZone.get(z) ?? []);
     if (!targets.length) continue;
-    for (const startAt of ruleInstants(s.rule, { from: w.from - program.durationMs, to: w.to })) {
-      const endAt = startAt + program.durationMs;
+    const longest = Math.max(0, ...s.programIds.map((id) => spanMs(programs.get(id)?.durationMs ?? 0, s.repeat)));
+    const instants = scheduleInstants(s, { from: w.from - longest, to: w.to }, tz);
+    if (!instants.length) continue;
+    const pick = seriesPicker(s, instants[0], tz);
+    for (const startAt of instants) {
+      const program = programs.get(pick());
+      if (!program) continue;
+      const endAt = startAt + spanMs(program.durationMs, s.repeat);
       if (endAt <= w.from) continue;
       for (const d of targets) {
         out.push({
-          occurrenceId: occurrenceId(s.id, d.id, startAt), scheduleId: s.id, programId: s.programId, zoneId: d.zoneId,
-          deviceId: d.id, startAt, endAt, priority: s.priority, ...(s.volume != null ? { volume: s.volume } : {}),
+          occurrenceId: occurrenceId(s.id, d.id, startAt), scheduleId: s.id, programId: program.id, zoneId: d.zoneId,
+          deviceId: d.id, startAt, endAt, priority: s.priority,
+          ...(s.volume != null ? { volume: s.volume } : {}),
+          ...(s.repeat && s.repeat.times > 1 ? { repeat: s.repeat } : {}),
         });
       }
     }

@@ -19,3 +19,38 @@ export function toZonedIso(ms: number, timeZone: string): string {
 
 /** Accepts only ISO 8601 with an explicit offset or Z, so an instant is never guessed. */
 export const ISO_WITH_OFFSET = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
+
+export interface LocalDate { year: number; month: number; day: number }
+
+/** Wall-clock fields of instant `ms` in `timeZone`. */
+export function localParts(ms: number, timeZone: string): LocalDate & { hour: number; minute: number; second: number } {
+  const shifted = new Date(ms + zoneOffsetMinutes(ms, timeZone) * 60_000);
+  return {
+    year: shifted.getUTCFullYear(), month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate(),
+    hour: shifted.getUTCHours(), minute: shifted.getUTCMinutes(), second: shifted.getUTCSeconds(),
+  };
+}
+
+/** The instant a wall-clock time in `timeZone` denotes (two refinements settle DST edges). */
+export function localToUtc(d: LocalDate, hour: number, minute: number, timeZone: string, second = 0): number {
+  const naive = Date.UTC(d.year, d.month - 1, d.day, hour, minute, second);
+  let ms = naive - zoneOffsetMinutes(naive, timeZone) * 60_000;
+  ms = naive - zoneOffsetMinutes(ms, timeZone) * 60_000;
+  return ms;
+}
+
+/** Minutes since local midnight of an "HH:MM" string. */
+export const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** Each local date from the one holding `from` to the one holding `to`, inclusive. */
+export function* localDates(from: number, to: number, timeZone: string): Generator<LocalDate> {
+  const first = localParts(from, timeZone);
+  const last = localParts(to, timeZone);
+  const end = Date.UTC(last.year, last.month - 1, last.day);
+  for (let t = Date.UTC(first.year, first.month - 1, first.day); t <= end; t += 86400_000) {
+    const d = new Date(t);
+    yield { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+  }
+}
+
+export const dateKey = (d: LocalDate) => `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;

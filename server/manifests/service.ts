@@ -21,10 +21,10 @@ export interface PlanSource {
  * Only devices whose items changed get a new version.
  */
 export function createManifestsService(deps: {
-  db: Db; bus: Bus; clock: Clock; log: Logger; plane: DevicePlane; keys: SigningKeys; source: PlanSource; horizonMs: number;
+  db: Db; bus: Bus; clock: Clock; log: Logger; plane: DevicePlane; keys: SigningKeys; source: PlanSource; horizonMs: number; timeZone: string;
   onApplied: (deviceId: string, version: number) => void;
 }) {
-  const { db, clock, log, plane, keys, source, horizonMs } = deps;
+  const { db, clock, log, plane, keys, source, horizonMs, timeZone: tz } = deps;
 
   const programMaps = () => {
     const programs = source.programs();
@@ -35,14 +35,20 @@ export function createManifestsService(deps: {
 
   const preview = (w: { from: number; to: number }, zoneId?: string): Occurrence[] => {
     const devices = source.devices().filter((d) => !zoneId || d.zoneId === zoneId);
-    return expandOccurrences(source.schedules(), devices, programMaps().refs, w);
+    return expandOccurrences(source.schedules(), devices, programMaps().refs, w, tz);
   };
 
-  async function rebuild(): Promise<{ published: string[] }> {
+  /**
+   * Rebuilds the manifests of the devices in `zoneIds` (all when omitted). A device's items depend only
+   * on the schedules targeting its zone, so a change to one schedule touches only its zones' devices.
+   */
+  async function rebuild(zoneIds: string[] | 'all' = 'all'): Promise<{ published: string[]; considered: number }> {
     const now = clock.now();
-    const devices = source.devices();
+    const inScope = (z: string) => zoneIds === 'all' || zoneIds.includes(z);
+    const devices = source.devices().filter((d) => inScope(d.zoneId));
+    const schedules = source.schedules().filter((s) => zoneIds === 'all' || s.zoneIds === 'all' || s.zoneIds.some(inScope));
     const { refs, assets } = programMaps();
-    const all = expandOccurrences(source.schedules(), devices, refs, { from: now, to: now + horizonMs });
+    const all = expandOccurrences(schedules, devices, refs, { from: now, to: now + horizonMs }, tz);
     const byDevice = new Map<string, Occurrence[]>(devices.map((d) => [d.id, []]));
     for (const o of all) byDevice.get(o.deviceId)?.push(o);
     const published: string[] = [];
@@ -58,7 +64,7 @@ export function createManifestsService(deps: {
       published.push(d.id);
     }
     await Promise.all(published.map((id) => publishStored(id)));
-    return { published };
+    return { published, considered: devices.length };
   }
 
   async function publishStored(deviceId: string) {
@@ -71,11 +77,16 @@ export function createManifestsService(deps: {
 
   // Rebuilds are serialised: two changes in quick succession must not interleave version numbers.
   let chain: Promise<unknown> = Promise.resolve();
-  const queueRebuild = () => (chain = chain.then(rebuild, rebuild));
+  const queueRebuild = (zoneIds: string[] | 'all' = 'all') => {
+    const run = () => rebuild(zoneIds);
+    const next = chain.then(run, run);
+    chain = next.catch(() => {});
+    return next;
+  };
 
   return {
     preview,
-    rebuild: () => queueRebuild() as Promise<{ published: string[] }>,
+    rebuild: queueRebuild,
     /** Re-publishes every stored manifest retained: after a restart the broker may hold none. */
     async republishAll() {
       const ids = db.select({ id: deviceManifests.deviceId }).from(deviceManifests).all();
@@ -86,11 +97,18 @@ export function createManifestsService(deps: {
       await plane.publish(topics.manifest(deviceId), '', { retain: true, qos: 1 });
     },
     start() {
-      for (const e of ['schedule.changed', 'program.changed', 'zone.changed', 'device.created'] as const) {
-        deps.bus.on(e, 'manifests', async () => {
-          await queueRebuild();
-        });
-      }
+      deps.bus.on('schedule.changed', 'manifests', async ({ zoneIds }) => {
+        await queueRebuild(zoneIds);
+      });
+      deps.bus.on('zone.changed', 'manifests', async ({ zoneId }) => {
+        await queueRebuild([zoneId]);
+      });
+      deps.bus.on('device.created', 'manifests', async ({ zoneId }) => {
+        await queueRebuild([zoneId]);
+      });
+      deps.bus.on('program.changed', 'manifests', async () => {
+        await queueRebuild();
+      });
       deps.bus.on('device.deleted', 'manifests', ({ deviceId }) => this.clear(deviceId));
       plane.onDevice('event', 'manifests', (deviceId, payload) => {
         const parsed = deviceEvent.safeParse(safeJson(payload));

@@ -2,32 +2,67 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { PRIORITIES } from '../../devices/protocol/index.js';
 import { requireRole, type AuthEnv } from '../auth/middleware.js';
-import { ISO_WITH_OFFSET, toZonedIso } from '../domain/time.js';
+import { HOLIDAYS } from '../domain/holidays.js';
 import type { Occurrence } from '../domain/occurrences.js';
+import { ISO_WITH_OFFSET, toZonedIso } from '../domain/time.js';
 import { ApiError } from '../http/errors.js';
 import { validate } from '../http/validate.js';
-import type { SchedulesService } from './service.js';
+import type { Schedule, ScheduleInput, SchedulesService } from './service.js';
 
 const isoInstant = z.string().regex(ISO_WITH_OFFSET, 'an ISO 8601 time with an offset, e.g. 2026-12-31T20:00:00+07:00');
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time of day as HH:MM');
 
-const rule = z.discriminatedUnion('type', [z.object({ type: z.literal('once'), at: isoInstant })]);
+export const ruleSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('once'), at: isoInstant }),
+  z.object({ type: z.literal('rrule'), dtstart: isoInstant, rrule: z.string().min(6).max(500), exdates: z.array(isoInstant).max(500).optional() }),
+  z.object({
+    type: z.literal('lunar'), month: z.number().int().min(1).max(12).optional(), day: z.number().int().min(1).max(30), time: hhmm,
+    leap: z.boolean().optional(),
+  }),
+  z.object({ type: z.literal('holidays'), holidays: z.union([z.literal('all'), z.array(z.enum(HOLIDAYS)).min(1)]), time: hhmm }),
+]);
 
-const scheduleInput = z.object({
-  programId: z.string().min(1),
+const fields = {
+  programId: z.string().min(1).optional(),
+  /** A series: one program per occurrence, in this order, round and round. */
+  programIds: z.array(z.string().min(1)).min(1).max(200).optional(),
   zoneIds: z.union([z.literal('all'), z.array(z.string().min(1)).min(1, 'target at least one zone')]),
-  rule,
+  rule: ruleSchema,
   priority: z.enum(PRIORITIES).default('normal'),
-  volume: z.number().int().min(0).max(100).optional(),
-});
+  volume: z.number().int().min(0).max(100).nullable().optional(),
+  repeat: z.object({ times: z.number().int().min(1).max(20), gapMinutes: z.number().min(0).max(720) }).nullable().optional(),
+  validUntil: isoInstant.nullable().optional(),
+  skipHolidays: z.boolean().optional(),
+};
+const scheduleBody = z.object(fields).refine((b) => !!b.programId !== !!b.programIds, { message: 'give programId or programIds (a series), not both', path: ['programId'] });
+const schedulePatch = z.object({ ...fields, zoneIds: fields.zoneIds.optional(), rule: ruleSchema.optional(), priority: z.enum(PRIORITIES).optional() }).partial();
+
+function toInput<T extends Partial<z.infer<typeof scheduleBody>>>(b: T): Partial<ScheduleInput> {
+  const { programId, programIds, validUntil, ...rest } = b;
+  return {
+    ...rest,
+    ...(programId || programIds ? { programIds: programIds ?? [programId!] } : {}),
+    ...(validUntil !== undefined ? { validUntil: validUntil === null ? null : Date.parse(validUntil) } : {}),
+  } as Partial<ScheduleInput>;
+}
 
 const range = z.object({ from: isoInstant.optional(), to: isoInstant.optional(), zoneId: z.string().optional() });
 
-export function schedulesRoutes(schedules: SchedulesService) {
+export function schedulesRoutes(schedules: SchedulesService, timeZone: string) {
+  const out = (s: Schedule) => ({ ...s, validUntil: s.validUntil != null ? toZonedIso(s.validUntil, timeZone) : null, seriesAnchor: undefined });
   return new Hono<AuthEnv>()
-    .get('/', (c) => c.json({ schedules: schedules.list() }, 200))
-    .get('/:id', (c) => c.json({ schedule: schedules.get(c.req.param('id')) }, 200))
-    .post('/', requireRole('editor', 'approver'), validate('json', scheduleInput), (c) =>
-      c.json({ schedule: schedules.create(c.req.valid('json'), c.get('user').id) }, 201))
+    .get('/', (c) => c.json({ schedules: schedules.list().map(out) }, 200))
+    .get('/:id', (c) => c.json({ schedule: out(schedules.get(c.req.param('id'))) }, 200))
+    .post('/', requireRole('editor', 'approver'), validate('query', z.object({ dryRun: z.enum(['true', 'false']).optional() })), validate('json', scheduleBody), (c) => {
+      const input = toInput(c.req.valid('json')) as ScheduleInput;
+      if (c.req.valid('query').dryRun === 'true') return c.json(schedules.dryRun(input), 200);
+      return c.json({ schedule: out(schedules.create(input, c.get('user').id)) }, 201);
+    })
+    .patch('/:id', requireRole('editor', 'approver'), validate('json', schedulePatch), (c) => {
+      const body = c.req.valid('json');
+      if (body.programId && body.programIds) throw new ApiError(400, 'invalid_request', 'give programId or programIds, not both');
+      return c.json({ schedule: out(schedules.update(c.req.param('id'), toInput(body))) }, 200);
+    })
     .delete('/:id', requireRole('editor', 'approver'), (c) => {
       schedules.remove(c.req.param('id'));
       return c.body(null, 204);

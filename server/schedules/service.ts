@@ -4,64 +4,186 @@ import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { schedules } from '../db/schema.js';
-import type { Rule, ScheduleDef } from '../domain/occurrences.js';
+import { findConflicts, inQuietHours } from '../domain/checks.js';
+import { expandOccurrences, scheduleInstants, type DeviceRef, type Occurrence, type ProgramRef, type Repeat, type Rule, type ScheduleDef } from '../domain/occurrences.js';
+import { RuleError, ruleEnd } from '../domain/rules.js';
+import { toZonedIso } from '../domain/time.js';
 import { ApiError, notFound } from '../http/errors.js';
 import { newId } from '../ids.js';
 
 export interface ScheduleInput {
-  programId: string;
+  programIds: string[];
   zoneIds: string[] | 'all';
   rule: Rule;
   priority: Priority;
-  volume?: number;
+  volume?: number | null;
+  repeat?: Repeat | null;
+  validUntil?: number | null;
+  skipHolidays?: boolean;
 }
+
+export interface ZoneInfo { id: string; name: string; quietStart: string; quietEnd: string }
 
 export interface ScheduleDeps {
   db: Db;
   bus: Bus;
   clock: Clock;
-  programStatus: (id: string) => string | undefined;
-  zoneExists: (id: string) => boolean;
+  timeZone: string;
+  programs: () => Map<string, ProgramRef & { status: string; title: string }>;
+  zones: () => ZoneInfo[];
+  devices: () => DeviceRef[];
+  /** How far ahead quiet hours and conflicts are checked for open-ended rules. */
+  checkDays?: number;
 }
 
 type Row = typeof schedules.$inferSelect;
-const toDef = (r: Row): ScheduleDef & { createdAt: number } => ({
-  id: r.id, programId: r.programId, zoneIds: r.zoneIds, rule: r.rule as Rule, priority: r.priority, volume: r.volume, createdAt: r.createdAt,
+export type Schedule = ScheduleDef & { createdAt: number; updatedAt: number };
+
+const toDef = (r: Row): Schedule => ({
+  id: r.id, programIds: r.series ?? [r.programId], zoneIds: r.zoneIds, rule: r.rule as Rule, priority: r.priority,
+  volume: r.volume, repeat: r.repeat, validUntil: r.validUntil, skipHolidays: r.skipHolidays,
+  seriesOffset: r.seriesOffset, seriesAnchor: r.seriesAnchor ?? r.createdAt, createdAt: r.createdAt, updatedAt: r.updatedAt,
 });
 
-export function createSchedulesService({ db, bus, clock, programStatus, zoneExists }: ScheduleDeps) {
-  const check = (input: ScheduleInput) => {
-    const status = programStatus(input.programId);
-    if (!status) throw new ApiError(422, 'unknown_program', `Program ${input.programId} does not exist`);
-    if (status !== 'approved') throw new ApiError(422, 'program_not_approved', `Program ${input.programId} is ${status}; only approved programs can be scheduled`);
-    if (input.zoneIds !== 'all') {
-      const unknown = input.zoneIds.filter((z) => !zoneExists(z));
-      if (unknown.length) throw new ApiError(422, 'unknown_zone', `Zone ${unknown.join(', ')} does not exist`, { zoneIds: unknown });
-    }
-    if (input.rule.type === 'once' && Date.parse(input.rule.at) <= clock.now()) {
-      throw new ApiError(422, 'in_the_past', `${input.rule.at} has already passed; pick a time in the future`);
-    }
-  };
-  const get = (id: string) => {
+const targets = (s: { zoneIds: string[] | 'all' }, zoneId: string) => s.zoneIds === 'all' || s.zoneIds.includes(zoneId);
+
+export function createSchedulesService(d: ScheduleDeps) {
+  const { db, bus, clock, timeZone: tz } = d;
+  const checkMs = (d.checkDays ?? 366) * 86400_000;
+  const iso = (ms: number) => toZonedIso(ms, tz);
+
+  const get = (id: string): Schedule => {
     const r = db.select().from(schedules).where(eq(schedules.id, id)).get();
     if (!r) throw notFound('Schedule', id);
     return toDef(r);
   };
+  const list = (): Schedule[] => db.select().from(schedules).orderBy(desc(schedules.createdAt)).all().map(toDef);
+
+  /** Validates references and the rule itself; throws 422 with a code to branch on. */
+  function validate(input: ScheduleInput) {
+    const programs = d.programs();
+    for (const id of input.programIds) {
+      const p = programs.get(id);
+      if (!p) throw new ApiError(422, 'unknown_program', `Program ${id} does not exist`);
+      if (p.status !== 'approved') throw new ApiError(422, 'program_not_approved', `Program ${id} is ${p.status}; only approved programs can be scheduled`);
+    }
+    if (input.zoneIds !== 'all') {
+      const known = new Set(d.zones().map((z) => z.id));
+      const unknown = input.zoneIds.filter((z) => !known.has(z));
+      if (unknown.length) throw new ApiError(422, 'unknown_zone', `Zone ${unknown.join(', ')} does not exist`, { zoneIds: unknown });
+    }
+    try {
+      scheduleInstants({ id: 'probe', ...input }, { from: clock.now(), to: clock.now() + 86400_000 }, tz);
+    } catch (err) {
+      if (err instanceof RuleError) throw new ApiError(422, 'invalid_rule', err.message);
+      throw err;
+    }
+  }
+
+  /**
+   * What a schedule would do: its occurrences from now over the check range, the quiet-hours hits
+   * (Circular 39/2020: only emergencies in quiet hours) and overlaps with other schedules per device.
+   */
+  function plan(input: ScheduleInput, id: string, exclude?: string) {
+    const now = clock.now();
+    const to = Math.min(now + checkMs, ruleEnd(input.rule) + 1);
+    const w = { from: now, to: Math.max(to, now + 1) };
+    const devices = d.devices();
+    const programs = d.programs();
+    const candidate: ScheduleDef = { id, ...input, seriesAnchor: now };
+    const occurrences = expandOccurrences([candidate], devices, programs, w, tz);
+
+    const zones = new Map(d.zones().map((z) => [z.id, z]));
+    const quietHits: { zoneId: string; zoneName: string; window: string; startAt: string; endAt: string }[] = [];
+    if (input.priority !== 'emergency') {
+      const seenZones = new Set<string>();
+      for (const o of occurrences) {
+        const z = zones.get(o.zoneId);
+        if (!z || seenZones.has(z.id)) continue;
+        if (inQuietHours(o.startAt, o.endAt, { start: z.quietStart, end: z.quietEnd }, tz)) {
+          seenZones.add(z.id);
+          quietHits.push({ zoneId: z.id, zoneName: z.name, window: `${z.quietStart}–${z.quietEnd}`, startAt: iso(o.startAt), endAt: iso(o.endAt) });
+        }
+      }
+    }
+    const touched = new Set(occurrences.map((o) => o.zoneId));
+    const others = list().filter((s) => s.id !== exclude && [...touched].some((z) => targets(s, z)));
+    const existing = expandOccurrences(others, devices.filter((dev) => touched.has(dev.zoneId)), programs, w, tz);
+    const conflicts = findConflicts(occurrences, existing).map(({ occurrence: o, other }) => ({
+      deviceId: o.deviceId, startAt: iso(o.startAt), endAt: iso(o.endAt),
+      scheduleId: other.scheduleId, otherStartAt: iso(other.startAt), otherEndAt: iso(other.endAt), otherPriority: other.priority,
+    }));
+    return { occurrences, quietHits, conflicts };
+  }
+
+  function refuseIfBad(input: ScheduleInput, p: ReturnType<typeof plan>) {
+    if (p.quietHits.length) {
+      const h = p.quietHits[0];
+      throw new ApiError(422, 'quiet_hours',
+        `${h.zoneName} is in quiet hours ${h.window}; only emergencies play then (first: ${h.startAt})`, { hits: p.quietHits });
+    }
+    if (input.priority === 'normal' && p.conflicts.length) {
+      const c = p.conflicts[0];
+      throw new ApiError(409, 'conflict',
+        `Overlaps schedule ${c.scheduleId} on ${c.deviceId} at ${c.startAt} (${p.conflicts.length} overlap(s) listed)`, { conflicts: p.conflicts });
+    }
+    if (input.rule.type === 'once' && p.occurrences.length === 0 && Date.parse(input.rule.at) <= clock.now()) {
+      throw new ApiError(422, 'in_the_past', `${input.rule.at} has already passed; pick a time in the future`);
+    }
+  }
+
+  const view = (p: ReturnType<typeof plan>, limit = 500) => ({
+    occurrences: p.occurrences.slice(0, limit).map((o: Occurrence) => ({ ...o, startAt: iso(o.startAt), endAt: iso(o.endAt) })),
+    occurrenceCount: p.occurrences.length,
+    conflicts: p.conflicts,
+    quietHours: p.quietHits,
+  });
+
+  const row = (input: ScheduleInput) => ({
+    programId: input.programIds[0], series: input.programIds.length > 1 ? input.programIds : null, zoneIds: input.zoneIds,
+    rule: input.rule as Record<string, unknown>, priority: input.priority, volume: input.volume ?? null, repeat: input.repeat ?? null,
+    validUntil: input.validUntil ?? null, skipHolidays: input.skipHolidays ?? false,
+  });
+
   return {
-    list: () => db.select().from(schedules).orderBy(desc(schedules.createdAt)).all().map(toDef),
+    list,
     get,
-    create(input: ScheduleInput, userId: string) {
-      check(input);
-      const now = clock.now();
+    /** dryRun: the same checks, nothing saved. */
+    dryRun(input: ScheduleInput) {
+      validate(input);
+      const p = plan(input, 'dry-run');
+      return { ok: p.quietHits.length === 0 && (input.priority !== 'normal' || p.conflicts.length === 0), ...view(p) };
+    },
+    create(input: ScheduleInput, userId: string): Schedule {
+      validate(input);
       const id = newId('sc');
-      db.insert(schedules).values({ id, ...input, volume: input.volume ?? null, createdBy: userId, createdAt: now, updatedAt: now }).run();
-      bus.emit('schedule.changed', { scheduleId: id });
+      refuseIfBad(input, plan(input, id));
+      const now = clock.now();
+      db.insert(schedules).values({ id, ...row(input), seriesAnchor: now, createdBy: userId, createdAt: now, updatedAt: now }).run();
+      bus.emit('schedule.changed', { scheduleId: id, zoneIds: input.zoneIds });
+      return get(id);
+    },
+    update(id: string, patch: Partial<ScheduleInput>): Schedule {
+      const before = get(id);
+      const input: ScheduleInput = { ...before, ...patch };
+      validate(input);
+      refuseIfBad(input, plan(input, id, id));
+      const now = clock.now();
+      let series = { seriesOffset: before.seriesOffset ?? 0, seriesAnchor: before.seriesAnchor ?? before.createdAt };
+      if (patch.rule && before.programIds.length > 1) {
+        // A series continues where it stopped: count what the old rule already played.
+        const played = scheduleInstants(before, { from: series.seriesAnchor, to: now }, tz).length;
+        series = { seriesOffset: (series.seriesOffset + played) % before.programIds.length, seriesAnchor: now };
+      }
+      db.update(schedules).set({ ...row(input), ...series, updatedAt: now }).where(eq(schedules.id, id)).run();
+      const zoneIds = before.zoneIds === 'all' || input.zoneIds === 'all' ? 'all' : [...new Set([...before.zoneIds, ...input.zoneIds])];
+      bus.emit('schedule.changed', { scheduleId: id, zoneIds });
       return get(id);
     },
     remove(id: string) {
-      get(id);
+      const before = get(id);
       db.delete(schedules).where(eq(schedules.id, id)).run();
-      bus.emit('schedule.changed', { scheduleId: id });
+      bus.emit('schedule.changed', { scheduleId: id, zoneIds: before.zoneIds });
     },
   };
 }
