@@ -57,7 +57,8 @@ export function scheduleInstants(s: ScheduleDef, w: Window, tz: string): number[
 /** Which program of a series plays at the n-th instant counted from the schedule's anchor. */
 function seriesPicker(s: ScheduleDef, firstInstant: number, tz: string) {
   if (s.programIds.length === 1) return () => s.programIds[0];
-  const anchor = s.seriesAnchor ?? firstInstant;
+  // The service always sets an anchor; without one, an RRULE counts from its DTSTART.
+  const anchor = s.seriesAnchor ?? (s.rule.type === 'rrule' ? Date.parse(s.rule.dtstart) : firstInstant);
   let n = firstInstant > anchor ? scheduleInstants(s, { from: anchor, to: firstInstant }, tz).length : 0;
   const offset = s.seriesOffset ?? 0;
   return () => s.programIds[(offset + n++) % s.programIds.length];

@@ -113,7 +113,8 @@ export function createSchedulesService(d: ScheduleDeps) {
       deviceId: o.deviceId, startAt: iso(o.startAt), endAt: iso(o.endAt),
       scheduleId: other.scheduleId, otherStartAt: iso(other.startAt), otherEndAt: iso(other.endAt), otherPriority: other.priority,
     }));
-    return { occurrences, quietHits, conflicts };
+    const instants = scheduleInstants(candidate, w, tz).length;
+    return { occurrences, quietHits, conflicts, instants };
   }
 
   function refuseIfBad(input: ScheduleInput, p: ReturnType<typeof plan>) {
@@ -127,8 +128,11 @@ export function createSchedulesService(d: ScheduleDeps) {
       throw new ApiError(409, 'conflict',
         `Overlaps schedule ${c.scheduleId} on ${c.deviceId} at ${c.startAt} (${p.conflicts.length} overlap(s) listed)`, { conflicts: p.conflicts });
     }
-    if (input.rule.type === 'once' && p.occurrences.length === 0 && Date.parse(input.rule.at) <= clock.now()) {
-      throw new ApiError(422, 'in_the_past', `${input.rule.at} has already passed; pick a time in the future`);
+    if (p.instants === 0) {
+      if (input.rule.type === 'once' && Date.parse(input.rule.at) <= clock.now()) {
+        throw new ApiError(422, 'in_the_past', `${input.rule.at} has already passed; pick a time in the future`);
+      }
+      throw new ApiError(422, 'never_plays', 'This schedule would never play: its rule, validity and holiday exceptions leave no instant in the coming year');
     }
   }
 
