@@ -20,6 +20,7 @@ import { playlogsRoutes } from './playlogs/routes.js';
 import type { PlaylogsService } from './playlogs/service.js';
 import { programsRoutes } from './programs/routes.js';
 import type { ProgramsService } from './programs/service.js';
+import { zoneCalendar } from './schedules/ics.js';
 import { occurrencesRoutes, schedulesRoutes } from './schedules/routes.js';
 import type { SchedulesService } from './schedules/service.js';
 import { zonesRoutes } from './zones/routes.js';
@@ -51,7 +52,11 @@ export function createApp(d: AppDeps) {
     .route('/me', meRoutes(d.auth))
     .use('*', requireUser(d.auth))
     .route('/users', usersRoutes(d.auth))
-    .route('/zones', zonesRoutes(d.zones))
+    .route('/zones', zonesRoutes(d.zones, (zoneId) => {
+      const now = d.now();
+      const titles = new Map(d.programs.list().map((p) => [p.id, p.title]));
+      return zoneCalendar(d.zones.get(zoneId), d.manifests.preview({ from: now, to: now + d.horizonMs }, zoneId), titles, now);
+    }))
     .route('/devices', devicesRoutes(d.devices, d.provisioning))
     .route('/programs', programsRoutes(d.programs))
     .route('/schedules', schedulesRoutes(d.schedules, d.timeZone))
