@@ -120,8 +120,19 @@ export class GatewayAgent {
     client.on('error', (err) => this.log('mqtt error', { err: err.message }));
   }
 
-  /** Verifies and applies a manifest; a bad signature or an older version leaves the cache untouched. */
-  async onManifest(raw: Buffer | string): Promise<'applied' | 'unchanged' | 'rejected'> {
+  private manifestChain: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Verifies and applies a manifest; a bad signature or an older version leaves the cache untouched.
+   * Manifests are handled one at a time, so a quick v2, v3 can never be applied as v3, v2.
+   */
+  onManifest(raw: Buffer | string): Promise<'applied' | 'unchanged' | 'rejected'> {
+    const next = this.manifestChain.then(() => this.handleManifest(raw));
+    this.manifestChain = next.catch(() => {});
+    return next;
+  }
+
+  private async handleManifest(raw: Buffer | string): Promise<'applied' | 'unchanged' | 'rejected'> {
     if (raw.length === 0) return 'unchanged';
     const opened = openManifest(raw, this.o.serverPublicKey);
     let reason: string | undefined;
@@ -260,8 +271,13 @@ export class GatewayAgent {
     for (const [id, startAt] of Object.entries(this.state.played)) if (startAt < horizon) delete this.state.played[id];
   }
 
-  private saveState() {
-    return writeFileAtomic(this.path('state.json'), JSON.stringify(this.state));
+  private stateChain: Promise<unknown> = Promise.resolve();
+
+  /** Writes are queued: an older snapshot can never land after a newer one. */
+  private saveState(): Promise<void> {
+    const next = this.stateChain.then(() => writeFileAtomic(this.path('state.json'), JSON.stringify(this.state)));
+    this.stateChain = next.catch(() => {});
+    return next;
   }
 
   private event(e: Omit<DeviceEvent, 'id' | 'at'> & Record<string, unknown>) {

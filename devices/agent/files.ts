@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -13,7 +14,7 @@ export async function fsyncDir(dir: string) {
 
 /** Write temp, fsync, rename, fsync dir: after a power cut the file is either old or new, never torn. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array) {
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
   const fh = await open(tmp, 'w');
   try {
     await fh.writeFile(data);
