@@ -51,28 +51,37 @@ export function createManifestsService(deps: {
     const all = expandOccurrences(schedules, devices, refs, { from: now, to: now + horizonMs }, tz);
     const byDevice = new Map<string, Occurrence[]>(devices.map((d) => [d.id, []]));
     for (const o of all) byDevice.get(o.deviceId)?.push(o);
-    const published: string[] = [];
+    const previous = new Map(
+      db.select({ deviceId: deviceManifests.deviceId, version: deviceManifests.version, itemsHash: deviceManifests.itemsHash })
+        .from(deviceManifests).all().map((r) => [r.deviceId, r]),
+    );
+    const rows: (typeof deviceManifests.$inferInsert)[] = [];
     for (const d of devices) {
-      const previous = db.select().from(deviceManifests).where(eq(deviceManifests.deviceId, d.id)).get();
-      const next = nextManifest(previous, {
+      const next = nextManifest(previous.get(d.id), {
         deviceId: d.id, items: manifestItems(byDevice.get(d.id)!, assets), quietHours: source.quietHours(d.zoneId), now, horizonMs,
       });
       if (!next) continue;
       const envelope = JSON.stringify(signPayload(next.manifest, keys.privateKey));
-      const row = { deviceId: d.id, version: next.manifest.version, itemsHash: next.itemsHash, envelope, publishedAt: now };
-      db.insert(deviceManifests).values(row).onConflictDoUpdate({ target: deviceManifests.deviceId, set: row }).run();
-      published.push(d.id);
+      rows.push({ deviceId: d.id, version: next.manifest.version, itemsHash: next.itemsHash, envelope, publishedAt: now });
     }
-    await Promise.all(published.map((id) => publishStored(id)));
+    // One transaction: one WAL commit for the whole rebuild, and no half-rebuilt state on a crash.
+    db.transaction((tx) => {
+      for (const row of rows) tx.insert(deviceManifests).values(row).onConflictDoUpdate({ target: deviceManifests.deviceId, set: row }).run();
+    });
+    await Promise.all(rows.map((r) => publish(r.deviceId, r.version, r.envelope)));
+    const published = rows.map((r) => r.deviceId);
     return { published, considered: devices.length };
+  }
+
+  async function publish(deviceId: string, version: number, envelope: string) {
+    await plane.publish(topics.manifest(deviceId), envelope, { retain: true, qos: 1 });
+    deps.bus.emit('manifest.published', { deviceId, version });
+    log.debug('manifest published', { deviceId, version });
   }
 
   async function publishStored(deviceId: string) {
     const row = db.select().from(deviceManifests).where(eq(deviceManifests.deviceId, deviceId)).get();
-    if (!row) return;
-    await plane.publish(topics.manifest(deviceId), row.envelope, { retain: true, qos: 1 });
-    deps.bus.emit('manifest.published', { deviceId, version: row.version });
-    log.debug('manifest published', { deviceId, version: row.version });
+    if (row) await publish(deviceId, row.version, row.envelope);
   }
 
   // Rebuilds are serialised: two changes in quick succession must not interleave version numbers.
