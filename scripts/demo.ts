@@ -52,6 +52,15 @@ for (const h of hamlets) {
   devices.push({ id: device.id, secret: device.secret });
 }
 
+// At night (22:00–05:30 by default) only emergencies may play; the demo opens its hamlets' quiet
+// hours then, so the greeting can still be heard, and says so.
+const nowLocal = new Intl.DateTimeFormat('en-GB', { timeZone: config.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(Date.now());
+const quietNow = nowLocal >= '21:55' || nowLocal < '05:30';
+for (const zoneId of zoneIds) {
+  await api(`/api/zones/${zoneId}`, { method: 'PATCH', json: quietNow ? { quietStart: '00:00', quietEnd: '00:00' } : { quietStart: '22:00', quietEnd: '05:30' } });
+}
+if (quietNow) console.log(`  It is ${nowLocal} in ${config.timeZone}, inside the default quiet hours: the demo hamlets have none tonight.`);
+
 const cacheRoot = resolve(config.dataDir, 'gateways');
 // The gateways were re-created, so their manifest versions start again at 1: start from empty caches.
 await rm(cacheRoot, { recursive: true, force: true });

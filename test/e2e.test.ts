@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet } from '../devices/sim/fleet.js';
 import { toZonedIso } from '../server/domain/time.js';
 import { speechLikeWav } from './helpers/audio.js';
-import { createDevice, createZone, startTestSystem, uploadProgram, waitFor, type TestSystem } from './helpers/system.js';
+import { createDevice, createZone, NO_QUIET_HOURS, startTestSystem, uploadProgram, waitFor, type TestSystem } from './helpers/system.js';
 
 const readLines = async (file: string) =>
   (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
@@ -26,9 +26,9 @@ describe('a broadcast travels from an upload to the speakers of the hamlets it t
   });
 
   it('plays on the two targeted gateways within 250 ms of startAt, not on the third, and stores the playlogs', async () => {
-    const dong = await createZone(t, 'Thôn Đông');
-    const tay = await createZone(t, 'Thôn Tây');
-    const nam = await createZone(t, 'Thôn Nam');
+    const dong = await createZone(t, 'Thôn Đông', NO_QUIET_HOURS);
+    const tay = await createZone(t, 'Thôn Tây', NO_QUIET_HOURS);
+    const nam = await createZone(t, 'Thôn Nam', NO_QUIET_HOURS);
     const devices = [
       await createDevice(t, 'thon-dong-1', dong),
       await createDevice(t, 'thon-tay-1', tay),

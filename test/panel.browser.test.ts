@@ -9,7 +9,7 @@ import { recordSink } from '../devices/agent/sinks.js';
 import { realTimers } from '../devices/agent/timers.js';
 import { toZonedIso } from '../server/domain/time.js';
 import { speechLikeWav } from './helpers/audio.js';
-import { ADMIN_PASSWORD, createDevice, createZone, startTestSystem, uploadProgram, type TestSystem } from './helpers/system.js';
+import { ADMIN_PASSWORD, createDevice, createZone, NO_QUIET_HOURS, startTestSystem, uploadProgram, type TestSystem } from './helpers/system.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -34,7 +34,7 @@ describe('the panel in a real browser', () => {
   });
 
   it('logs in, lists hamlets and gateways in Vietnamese, and shows a gateway going online and offline live, without reloading', async () => {
-    const zone = await createZone(t, 'Thôn Đông');
+    const zone = await createZone(t, 'Thôn Đông', NO_QUIET_HOURS);
     const device = await createDevice(t, 'thon-dong-1', zone);
     const page = await browser.newPage();
     await page.goto(`${t.sys.httpUrl}/`);

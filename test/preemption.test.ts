@@ -9,7 +9,7 @@ import { generateSigningKeys, loadSigningKeys, signPayload, type ManifestItem, t
 import { toZonedIso } from '../server/domain/time.js';
 import { speechLikeWav } from './helpers/audio.js';
 import { fakeTimers } from './helpers/fake-timers.js';
-import { createDevice, createZone, startTestSystem, uploadProgram, waitFor, type TestSystem } from './helpers/system.js';
+import { createDevice, createZone, NO_QUIET_HOURS, startTestSystem, uploadProgram, waitFor, type TestSystem } from './helpers/system.js';
 
 const readLines = async (file: string) => (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const T0 = Date.parse('2026-09-02T07:00:00+07:00');
@@ -82,7 +82,7 @@ describe('pre-emption end to end', () => {
   });
 
   it('stores both the interrupted normal play and the emergency in the playlogs', async () => {
-    const zone = await createZone(t, 'Thôn Ven Sông');
+    const zone = await createZone(t, 'Thôn Ven Sông', NO_QUIET_HOURS);
     const device = await createDevice(t, 'thon-ven-song-1', zone);
     const wav = join(dir, 'x.wav');
     await speechLikeWav(wav, 6);

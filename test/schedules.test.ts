@@ -45,7 +45,7 @@ describe('schedules through the API', () => {
   });
 
   it('refuses a play that starts before quiet hours but runs into them', async () => {
-    const res = await post({ programId, zoneIds: [dong], rule: { type: 'once', at: tomorrowAt('21:59') } });
+    const res = await post({ programId, zoneIds: [dong], rule: { type: 'once', at: tomorrowAt('21:59', '30') } });
     expect((await res.json()).error.code).toBe('quiet_hours');
   });
 

@@ -1,26 +1,17 @@
 import { desc, eq } from 'drizzle-orm';
-import type { Priority } from '../../devices/protocol/index.js';
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { schedules } from '../db/schema.js';
 import { findConflicts, inQuietHours } from '../domain/checks.js';
-import { expandOccurrences, scheduleInstants, type DeviceRef, type Occurrence, type ProgramRef, type Repeat, type Rule, type ScheduleDef } from '../domain/occurrences.js';
+import { expandOccurrences, scheduleInstants, type DeviceRef, type Occurrence, type ProgramRef, type Rule, type ScheduleDef } from '../domain/occurrences.js';
 import { RuleError, ruleEnd } from '../domain/rules.js';
 import { toZonedIso } from '../domain/time.js';
 import { ApiError, notFound } from '../http/errors.js';
 import { newId } from '../ids.js';
 
-export interface ScheduleInput {
-  programIds: string[];
-  zoneIds: string[] | 'all';
-  rule: Rule;
-  priority: Priority;
-  volume?: number | null;
-  repeat?: Repeat | null;
-  validUntil?: number | null;
-  skipHolidays?: boolean;
-}
+/** What a user sets; the id and the series position are the service's. */
+export type ScheduleInput = Omit<ScheduleDef, 'id' | 'seriesOffset' | 'seriesAnchor'>;
 
 export interface ZoneInfo { id: string; name: string; quietStart: string; quietEnd: string }
 

@@ -5,6 +5,7 @@ import { validate } from '../http/validate.js';
 import type { ZonesService } from './service.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time of day as HH:MM');
+/** Equal quietStart and quietEnd mean no quiet hours. */
 const zoneInput = z.object({ name: z.string().trim().min(1).max(100), quietStart: hhmm.optional(), quietEnd: hhmm.optional() });
 
 /** The zone's iCalendar: what plays there over the coming horizon. */

@@ -62,8 +62,14 @@ export async function waitFor<T>(check: () => T | Promise<T>, ms = 10_000, every
   }
 }
 
-export async function createZone(t: TestSystem, name: string): Promise<string> {
-  const res = await t.api('/api/zones', { method: 'POST', json: { name } });
+/**
+ * Quiet hours that never apply (equal start and end). Tests that schedule "a few seconds from now"
+ * use it, so they pass at any hour of the Vietnamese day; tests of quiet hours keep the default.
+ */
+export const NO_QUIET_HOURS = { quietStart: '00:00', quietEnd: '00:00' };
+
+export async function createZone(t: TestSystem, name: string, quiet?: { quietStart: string; quietEnd: string }): Promise<string> {
+  const res = await t.api('/api/zones', { method: 'POST', json: { name, ...quiet } });
   return (await res.json()).zone.id;
 }
 
