@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,9 +6,8 @@ import { GatewayAgent } from '../devices/agent/agent.js';
 import { recordSink } from '../devices/agent/sinks.js';
 import { speechLikeWav } from './helpers/audio.js';
 import { fakeTimers } from './helpers/fake-timers.js';
-import { createDevice, createZone, startTestSystem, uploadProgram, waitFor, type TestSystem } from './helpers/system.js';
+import { createDevice, createZone, startTestSystem, uploadProgram, readSinkLog, waitFor, type TestSystem } from './helpers/system.js';
 
-const readLines = async (file: string) => (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
 describe('a gateway cut off for 14 days', () => {
   let t: TestSystem;
@@ -69,7 +68,7 @@ describe('a gateway cut off for 14 days', () => {
     expect(restarted.manifestVersion).toBeGreaterThan(0);
     await clock.advanceTo(start + 15 * 86400_000);
 
-    const played = await readLines(join(cache, 'sink.jsonl'));
+    const played = await readSinkLog(join(cache, 'sink.jsonl'));
     const expectedIds = expected.map((o) => o.occurrenceId);
     expect(played.map((p) => p.occurrenceId)).toEqual(expectedIds);
     expect(new Set(played.map((p) => p.occurrenceId)).size).toBe(played.length);

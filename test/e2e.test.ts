@@ -1,14 +1,12 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet } from '../devices/sim/fleet.js';
 import { toZonedIso } from '../server/domain/time.js';
 import { speechLikeWav } from './helpers/audio.js';
-import { createDevice, createZone, NO_QUIET_HOURS, startTestSystem, uploadProgram, waitFor, type TestSystem } from './helpers/system.js';
+import { createDevice, createZone, NO_QUIET_HOURS, startTestSystem, uploadProgram, readSinkLog, waitFor, type TestSystem } from './helpers/system.js';
 
-const readLines = async (file: string) =>
-  (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
 describe('a broadcast travels from an upload to the speakers of the hamlets it targets', () => {
   let t: TestSystem;
@@ -57,7 +55,7 @@ describe('a broadcast travels from an upload to the speakers of the hamlets it t
     expect(preview.occurrences.map((o: { deviceId: string }) => o.deviceId).sort()).toEqual(['thon-dong-1', 'thon-tay-1']);
 
     const played = await waitFor(async () => {
-      const lines = await Promise.all(['thon-dong-1', 'thon-tay-1'].map((id) => readLines(fleet.sinkFile(id))));
+      const lines = await Promise.all(['thon-dong-1', 'thon-tay-1'].map((id) => readSinkLog(fleet.sinkFile(id))));
       return lines.every((l) => l.length === 1) ? lines.map((l) => l[0]) : null;
     }, 15_000);
     const errors = played!.map((p) => p.startedAt - p.startAt);
@@ -71,7 +69,7 @@ describe('a broadcast travels from an upload to the speakers of the hamlets it t
     const after = Object.fromEntries((await listDevices()).map((d) => [d.id, d.manifestVersion]));
     expect(after['thon-nam-1']).toBe(before['thon-nam-1']);
     expect(after['thon-dong-1']).toBe(before['thon-dong-1'] + 1);
-    expect(await readLines(fleet.sinkFile('thon-nam-1'))).toEqual([]);
+    expect(await readSinkLog(fleet.sinkFile('thon-nam-1'))).toEqual([]);
 
     const logs = await waitFor(async () => {
       const body = await (await t.api('/api/playlogs')).json();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -9,9 +9,8 @@ import { generateSigningKeys, loadSigningKeys, signPayload, type ManifestItem, t
 import { toZonedIso } from '../server/domain/time.js';
 import { speechLikeWav } from './helpers/audio.js';
 import { fakeTimers } from './helpers/fake-timers.js';
-import { createDevice, createZone, NO_QUIET_HOURS, startTestSystem, uploadProgram, waitFor, type TestSystem } from './helpers/system.js';
+import { createDevice, createZone, NO_QUIET_HOURS, startTestSystem, uploadProgram, readSinkLog, waitFor, type TestSystem } from './helpers/system.js';
 
-const readLines = async (file: string) => (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const T0 = Date.parse('2026-09-02T07:00:00+07:00');
 
 describe('priorities at play time [Circular 39/2020/TT-BTTTT]', () => {
@@ -41,7 +40,7 @@ describe('priorities at play time [Circular 39/2020/TT-BTTTT]', () => {
     const manifest = { deviceId: 'thon-dong-1', version: 1, issuedAt: T0 - 60_000, validUntil: T0 + 86400_000, items };
     expect(await agent.onManifest(JSON.stringify(signPayload(manifest, keys.privateKey)))).toBe('applied');
     await clock.advanceTo(T0 + 600_000);
-    return readLines(join(dir, 'sink.jsonl'));
+    return readSinkLog(join(dir, 'sink.jsonl'));
   }
 
   it('an emergency arriving during a normal play stops it and plays', async () => {

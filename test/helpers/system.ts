@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../server/config.js';
@@ -87,4 +87,9 @@ export async function uploadProgram(t: TestSystem, file: string, title: string) 
   form.set('category', 'greeting');
   form.set('file', new Blob([await readFile(file)]), file.split('/').pop());
   return t.api('/api/programs', { method: 'POST', body: form });
+}
+
+/** The record sink's log: one JSON object per play; empty when nothing played yet. */
+export async function readSinkLog(file: string): Promise<{ occurrenceId: string; programId: string; startAt: number; startedAt: number; endedAt: number; result: string }[]> {
+  return (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
