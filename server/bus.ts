@@ -5,6 +5,10 @@ export interface EventMap {
   'device.status': { deviceId: string };
   'device.created': { deviceId: string; zoneId: string };
   'device.deleted': { deviceId: string };
+  /** The device's secret changed (or it was deleted): any live session must end now. */
+  'device.credentials-revoked': { deviceId: string };
+  /** A gateway said it is online (connect, reconnect, or resync after the server came back). */
+  'device.online': { deviceId: string };
   'zone.changed': { zoneId: string };
   /** zoneIds: every zone whose devices may be affected (before and after the change). */
   'schedule.changed': { scheduleId: string; zoneIds: string[] | 'all' };

@@ -94,6 +94,8 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
   const playlogs = createPlaylogsService({ db, bus, clock, log });
 
   ingestDeviceStatus(plane, devices, log);
+  // With an external broker the session ends at its next authentication; embedded, at once.
+  bus.on('device.credentials-revoked', 'broker', ({ deviceId }) => broker?.disconnect(deviceId));
   playlogs.listen(plane);
   manifests.start();
   await manifests.rebuild();

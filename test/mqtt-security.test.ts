@@ -102,6 +102,29 @@ describe('MQTT security of the embedded broker', () => {
     expect(anon.error?.code).toBe(5);
   });
 
+  it('cuts off a device using a stolen secret once the secret is rotated: no manifest, no media, no reconnect', async () => {
+    const zone = await createZone(t, 'Thôn Rotate');
+    const victim = await createDevice(t, 'thon-rotate-1', zone);
+    const thief = await device(victim);
+    const granted = await thief.subscribeAsync(topics.manifest(victim.id), { qos: 1 });
+    expect(granted[0].qos).toBe(1);
+    const closed = new Promise<void>((resolve) => thief.once('close', () => resolve()));
+
+    const res = await t.api(`/api/devices/${victim.id}/rotate-secret`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    const { device: rotated } = await res.json();
+    expect(rotated.secret).not.toBe(victim.secret);
+    await closed;
+
+    const again = await connect(t.sys.mqttUrl, { clientId: victim.id, username: victim.id, password: victim.secret });
+    expect(again.error?.code).toBe(4);
+    const basic = (secret: string) => ({ authorization: 'Basic ' + Buffer.from(`${victim.id}:${secret}`).toString('base64') });
+    expect((await fetch(`${t.sys.httpUrl}/device/v1/provisioning`, { headers: basic(victim.secret) })).status).toBe(401);
+    expect((await fetch(`${t.sys.httpUrl}/device/v1/provisioning`, { headers: basic(rotated.secret) })).status).toBe(200);
+    const legit = await device({ id: victim.id, secret: rotated.secret });
+    expect(legit.connected).toBe(true);
+  });
+
   it('lets a device publish its own telemetry, which the server records', async () => {
     const client = await device(a);
     await client.publishAsync(topics.telemetry(a.id), JSON.stringify({ at: Date.now(), volume: 70, diskFreeMb: 900, manifestVersion: 1 }), { qos: 0 });

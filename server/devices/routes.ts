@@ -26,6 +26,7 @@ export function devicesRoutes(devices: DevicesService, provisioning: (deviceId: 
       return c.json(provisioning(c.req.param('id'), c.req.url), 200);
     })
     .post('/', requireRole('technician'), validate('json', deviceInput), (c) => c.json({ device: devices.create(c.req.valid('json')) }, 201))
+    .post('/:id/rotate-secret', requireRole('technician'), (c) => c.json({ device: devices.rotateSecret(c.req.param('id')) }, 200))
     .patch('/:id', requireRole('technician'), validate('json', deviceInput.omit({ id: true }).partial()), (c) =>
       c.json({ device: devices.update(c.req.param('id'), c.req.valid('json')) }, 200))
     .delete('/:id', requireRole('technician'), (c) => {

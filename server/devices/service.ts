@@ -86,7 +86,16 @@ export function createDevicesService({ db, bus, clock, zoneExists }: { db: Db; b
     remove(id: string) {
       row(id);
       db.delete(devices).where(eq(devices.id, id)).run();
+      bus.emit('device.credentials-revoked', { deviceId: id });
       bus.emit('device.deleted', { deviceId: id });
+    },
+    /** A new secret, shown once; the old one stops working at once, live sessions included. */
+    rotateSecret(id: string): { id: string; secret: string } {
+      row(id);
+      const secret = newToken();
+      db.update(devices).set({ secretHash: hashToken(secret) }).where(eq(devices.id, id)).run();
+      bus.emit('device.credentials-revoked', { deviceId: id });
+      return { id, secret };
     },
     verifySecret(id: string, secret: string): boolean {
       if (!DEVICE_ID_PATTERN.test(id)) return false;
@@ -99,6 +108,7 @@ export function createDevicesService({ db, bus, clock, zoneExists }: { db: Db; b
       const d = db.select({ session: devices.session }).from(devices).where(eq(devices.id, id)).get();
       if (!d || s.session < d.session) return;
       touch(id, { online: s.state === 'online', session: s.session, agentVersion: s.agentVersion, ...(s.state === 'offline' ? { playing: null } : {}) });
+      if (s.state === 'online') bus.emit('device.online', { deviceId: id });
     },
     applyTelemetry(id: string, t: Telemetry) {
       touch(id, { telemetry: t, playing: t.playing ?? null, online: true });

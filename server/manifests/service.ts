@@ -119,6 +119,9 @@ export function createManifestsService(deps: {
         await queueRebuild();
       });
       deps.bus.on('device.deleted', 'manifests', ({ deviceId }) => this.clear(deviceId));
+      // Resync: a broker that lost its retained messages (restart without persistence) gets the
+      // device's current manifest again whenever the device says it is online.
+      deps.bus.on('device.online', 'manifests', ({ deviceId }) => publishStored(deviceId));
       plane.onDevice('event', 'manifests', (deviceId, payload) => {
         const parsed = deviceEvent.safeParse(safeJson(payload));
         if (!parsed.success) return;

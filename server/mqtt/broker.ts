@@ -69,6 +69,14 @@ export async function startEmbeddedBroker({ port, host, auth, log }: { port: num
   return {
     aedes,
     port: boundPort,
+    /** Ends a device's live session (its secret was rotated or it was deleted). */
+    disconnect(deviceId: string) {
+      const client = (aedes as unknown as { clients: Record<string, Client> }).clients[deviceId];
+      if (client) {
+        log.info('mqtt: closing the session of a revoked device', { deviceId });
+        client.close();
+      }
+    },
     /** MQTT over WebSocket at `/mqtt` on the HTTP server. */
     attachWebSocket(http: HttpServer) {
       http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
