@@ -1,38 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayAgent } from '../devices/agent/agent.js';
 import { recordSink } from '../devices/agent/sinks.js';
 import { realTimers } from '../devices/agent/timers.js';
+import { linkProxy } from './helpers/proxy.js';
 import { createDevice, createZone, startTestSystem, waitFor, type TestSystem } from './helpers/system.js';
 
 const KEEPALIVE_S = 2;
-
-/** A TCP relay that can go silent without closing: a half-open 4G link as the broker sees it. */
-async function blackholeProxy(target: number) {
-  const sockets: Socket[] = [];
-  let silent = false;
-  const server: Server = createServer((inbound) => {
-    const outbound = connect(target, '127.0.0.1');
-    sockets.push(inbound, outbound);
-    inbound.on('data', (d) => !silent && outbound.write(d));
-    outbound.on('data', (d) => !silent && inbound.write(d));
-    inbound.on('error', () => {});
-    outbound.on('error', () => {});
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    port: (server.address() as { port: number }).port,
-    goSilent: () => (silent = true),
-    close: () => {
-      sockets.forEach((s) => s.destroy());
-      server.close();
-    },
-  };
-}
 
 describe('a gateway that disappears is shown offline', () => {
   let t: TestSystem;
@@ -69,7 +46,7 @@ describe('a gateway that disappears is shown offline', () => {
 
   it('turns offline within 1.5 × keepalive when its link goes silent without closing [MQTT-3.1.2-24]', async () => {
     const d = await createDevice(t, 'thon-trung-2', zone);
-    const proxy = await blackholeProxy(t.sys.mqttPort);
+    const proxy = await linkProxy(t.sys.mqttPort);
     const agent = agentFor(d, `mqtt://127.0.0.1:${proxy.port}`);
     await agent.start();
     await waitFor(() => online(d.id));

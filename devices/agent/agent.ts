@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { openManifest, safeJson, serverState, topics, type DeviceEvent, type Manifest, type ManifestItem, type Telemetry } from '../protocol/index.js';
 import { downloadAsset, verifyFile } from './download.js';
+import { Outbox } from './outbox.js';
 import { writeFileAtomic } from './files.js';
 import type { AudioSink } from './sinks.js';
 import { at, realTimers, sleep, type Timers } from './timers.js';
@@ -29,6 +30,9 @@ export interface AgentOptions {
   /** A play that could not start within this many ms of its startAt is logged as missed. */
   lateToleranceMs?: number;
   volume?: number;
+  /** Reconnect backoff: exponential from min to max, with full random jitter (real time, not the play clock). */
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
   log?: (msg: string, extra?: object) => void;
 }
 
@@ -62,12 +66,16 @@ export class GatewayAgent {
   private telemetryCancel?: () => void;
   private stopped = false;
   private readonly auth: string;
+  private readonly outbox: Outbox;
+  private reconnectAttempt = 0;
+  private reconnectTimer?: NodeJS.Timeout;
   private readonly log: (msg: string, extra?: object) => void;
 
   constructor(private readonly o: AgentOptions) {
     this.timers = o.timers ?? realTimers;
     this.auth = 'Basic ' + Buffer.from(`${o.id}:${o.secret}`).toString('base64');
     this.log = o.log ?? (() => {});
+    this.outbox = new Outbox(join(o.cacheDir, 'outbox'), () => this.timers.now(), (payload) => this.publishAcked(topics.event(o.id), payload), () => !!this.client?.connected);
   }
 
   private path = (...p: string[]) => join(this.o.cacheDir, ...p);
@@ -100,24 +108,64 @@ export class GatewayAgent {
     const offline = JSON.stringify({ state: 'offline', session: this.state.session, agentVersion: AGENT_VERSION });
     const client = mqtt.connect(this.o.mqttUrl, {
       clientId: this.o.id, username: this.o.id, password: this.o.secret, clean: true,
-      keepalive: this.o.keepaliveSec ?? 30, reconnectPeriod: 2000, connectTimeout: 10_000,
+      keepalive: this.o.keepaliveSec ?? 30, reconnectPeriod: 0, connectTimeout: 10_000,
       will: { topic: topics.state(this.o.id), payload: Buffer.from(offline), qos: 1, retain: true },
     });
     this.client = client;
     client.on('connect', () => {
-      const online = { state: 'online', session: this.state.session, agentVersion: AGENT_VERSION };
-      client.publish(topics.state(this.o.id), JSON.stringify(online), { qos: 1, retain: true });
+      this.reconnectAttempt = 0;
+      this.announce();
       client.subscribe([topics.manifest(this.o.id), topics.serverState], { qos: 1 });
-      this.sendTelemetry();
+      void this.outbox.flush();
     });
     client.on('message', (topic, payload) => {
       if (topic === topics.manifest(this.o.id)) void this.onManifest(payload);
       else if (topic === topics.serverState) {
+        // The server (re)started: say online again so it resyncs this gateway's manifest.
         const s = serverState.safeParse(safeJson(payload));
-        if (s.success && s.data.state === 'online') this.sendTelemetry();
+        if (s.success && s.data.state === 'online') this.announce();
       }
     });
+    client.on('close', () => this.scheduleReconnect());
     client.on('error', (err) => this.log('mqtt error', { err: err.message }));
+  }
+
+  private announce() {
+    const online = { state: 'online', session: this.state.session, agentVersion: AGENT_VERSION };
+    this.client?.publish(topics.state(this.o.id), JSON.stringify(online), { qos: 1, retain: true });
+    this.sendTelemetry();
+  }
+
+  /** Exponential backoff with full jitter (AWS architecture blog), so a fleet does not reconnect in lockstep. */
+  private scheduleReconnect() {
+    if (this.stopped || this.reconnectTimer) return;
+    const min = this.o.reconnectMinMs ?? 1000;
+    const max = this.o.reconnectMaxMs ?? 60_000;
+    const ceiling = Math.min(max, min * 2 ** this.reconnectAttempt++);
+    const delay = min + Math.random() * Math.max(0, ceiling - min);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (!this.stopped && this.client && !this.client.connected) this.client.reconnect();
+    }, delay);
+  }
+
+  /** Publishes at QoS 1 and resolves on PUBACK; gives up after 10 s so a dead link cannot stall the outbox. */
+  private publishAcked(topic: string, payload: string): Promise<void> {
+    const client = this.client;
+    if (!client?.connected) return Promise.reject(new Error('not connected'));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no PUBACK within 10 s')), 10_000);
+      client.publish(topic, payload, { qos: 1 }, (err) => {
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve();
+      });
+    });
+  }
+
+  /** Events not yet acknowledged by the broker (for tests and the technician's view). */
+  pendingEvents() {
+    return this.outbox.pending();
   }
 
   private manifestChain: Promise<unknown> = Promise.resolve();
@@ -142,12 +190,12 @@ export class GatewayAgent {
     else if (opened.value.version === this.manifestVersion) return 'unchanged';
     if (reason || !opened.ok) {
       this.log('manifest rejected', { reason });
-      this.event({ type: 'manifest-rejected', version: opened.ok ? opened.value.version : undefined, reason: reason ?? 'invalid' });
+      await this.event({ type: 'manifest-rejected', version: opened.ok ? opened.value.version : undefined, reason: reason ?? 'invalid' });
       return 'rejected';
     }
     await writeFileAtomic(this.path('manifest.json'), raw.toString());
     this.apply(opened.value);
-    this.event({ type: 'manifest-applied', version: opened.value.version });
+    await this.event({ type: 'manifest-applied', version: opened.value.version });
     return 'applied';
   }
 
@@ -220,7 +268,7 @@ export class GatewayAgent {
     if (!file || now - item.startAt > tolerance) {
       await saving;
       const reason = !file ? 'asset not available or failed verification' : `started ${now - item.startAt} ms late`;
-      this.event({ type: 'played', occurrenceId: item.occurrenceId, programId: item.programId, startAt: item.startAt, startedAt: now, endedAt: now, result: 'missed', reason });
+      await this.event({ type: 'played', occurrenceId: item.occurrenceId, programId: item.programId, startAt: item.startAt, startedAt: now, endedAt: now, result: 'missed', reason });
       return this.next();
     }
     const abort = new AbortController();
@@ -238,7 +286,7 @@ export class GatewayAgent {
       const outcome = await this.o.sink
         .play({ occurrenceId: item.occurrenceId, programId: item.programId, startAt: dueAt, durationMs: item.asset.durationMs, file, volume: item.volume ?? this.o.volume ?? 80 }, abort.signal)
         .catch((err) => ({ result: 'failed' as const, reason: String(err) }));
-      this.event({
+      await this.event({
         type: 'played', occurrenceId: item.occurrenceId, programId: item.programId, startAt: dueAt, startedAt,
         endedAt: this.timers.now(), result: outcome.result, ...('reason' in outcome && outcome.reason ? { reason: outcome.reason } : {}),
       });
@@ -280,9 +328,10 @@ export class GatewayAgent {
     return next;
   }
 
-  private event(e: Omit<DeviceEvent, 'id' | 'at'> & Record<string, unknown>) {
+  /** Queues an event on disk; resolves once it is stored (sending happens as the link allows). */
+  private event(e: Omit<DeviceEvent, 'id' | 'at'> & Record<string, unknown>): Promise<void> {
     const full = { id: randomUUID(), at: this.timers.now(), ...e };
-    this.client?.publish(topics.event(this.o.id), JSON.stringify(full), { qos: 1 });
+    return this.outbox.add(full).catch((err) => this.log('outbox write failed', { err: String(err) }));
   }
 
   private async telemetry(): Promise<Telemetry> {
@@ -311,6 +360,7 @@ export class GatewayAgent {
   /** Orderly stop: says offline itself (no will needed), stops playing. */
   async stop() {
     this.stopped = true;
+    clearTimeout(this.reconnectTimer);
     this.telemetryCancel?.();
     for (const cancel of this.cancels.values()) cancel();
     this.playing?.abort.abort();
@@ -324,6 +374,7 @@ export class GatewayAgent {
   /** Abrupt loss, as a power cut or a dead 4G link: the socket is destroyed, no DISCONNECT is sent. */
   kill() {
     this.stopped = true;
+    clearTimeout(this.reconnectTimer);
     this.telemetryCancel?.();
     for (const cancel of this.cancels.values()) cancel();
     this.client?.options && (this.client.options.reconnectPeriod = 0);

@@ -1,0 +1,53 @@
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from './files.js';
+
+/**
+ * Store and forward: every event the gateway must report (`played`, `manifest-applied`, …) is written
+ * to disk first and deleted only once the broker acknowledged it (QoS 1 PUBACK). After a week offline,
+ * or a power cut, the reports still reach the server; the server stores each event id once.
+ */
+export class Outbox {
+  private seq = 0;
+  private flushing = false;
+
+  constructor(
+    private readonly dir: string,
+    private readonly now: () => number,
+    private readonly send: (payload: string) => Promise<void>,
+    private readonly canSend: () => boolean,
+  ) {}
+
+  async add(event: { id: string }) {
+    await mkdir(this.dir, { recursive: true });
+    // Sortable names keep the order events happened in.
+    const name = `${String(this.now()).padStart(15, '0')}-${String(this.seq++).padStart(6, '0')}-${event.id}.json`;
+    await writeFileAtomic(join(this.dir, name), JSON.stringify(event));
+    void this.flush();
+  }
+
+  async pending(): Promise<string[]> {
+    return (await readdir(this.dir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
+  }
+
+  /** Sends what is queued, oldest first; stops at the first failure and tries again on the next call. */
+  async flush() {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      for (const f of await this.pending()) {
+        if (!this.canSend()) break;
+        const payload = await readFile(join(this.dir, f), 'utf8').catch(() => null);
+        if (payload === null) continue;
+        try {
+          await this.send(payload);
+        } catch {
+          break;
+        }
+        await rm(join(this.dir, f), { force: true });
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}
