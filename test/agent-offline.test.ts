@@ -47,6 +47,7 @@ describe('a gateway cut off for 14 days', () => {
       id: device.id, secret: device.secret, server: t.sys.httpUrl, mqttUrl: t.sys.mqttUrl, serverPublicKey: t.sys.publicKeyPem,
       cacheDir: cache, sink: recordSink(cache, clock), timers: clock, telemetryMs: 86400_000,
     });
+    clock.idleWith(() => agent.settled());
     await agent.start();
     await waitFor(async () => {
       const d = (await (await t.api(`/api/devices/${device.id}`)).json()).device;
@@ -64,6 +65,7 @@ describe('a gateway cut off for 14 days', () => {
       id: device.id, secret: device.secret, server: t.sys.httpUrl, mqttUrl: t.sys.mqttUrl, serverPublicKey: t.sys.publicKeyPem,
       cacheDir: cache, sink: recordSink(cache, clock), timers: clock, telemetryMs: 86400_000,
     });
+    clock.idleWith(() => restarted.settled());
     await restarted.start();
     expect(restarted.manifestVersion).toBeGreaterThan(0);
     await clock.advanceTo(start + 15 * 86400_000);

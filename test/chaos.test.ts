@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,10 @@ import { toZonedIso } from '../server/domain/time.js';
 import { speechLikeWav } from './helpers/audio.js';
 import { fakeTimers } from './helpers/fake-timers.js';
 import { linkProxy } from './helpers/proxy.js';
-import { createDevice, createZone, readSinkLog, startTestSystem, uploadProgram, waitFor, type TestSystem } from './helpers/system.js';
+import { parseConfig } from '../server/config.js';
+import { createLogger } from '../server/logger.js';
+import { startSystem } from '../server/main.js';
+import { ADMIN_PASSWORD, createDevice, createZone, readSinkLog, startTestSystem, uploadProgram, waitFor, type TestSystem } from './helpers/system.js';
 
 describe('faults on the device plane', () => {
   let t: TestSystem;
@@ -41,6 +45,7 @@ describe('faults on the device plane', () => {
       id: device.id, secret: device.secret, server: t.sys.httpUrl, mqttUrl: link.url(), serverPublicKey: t.sys.publicKeyPem,
       cacheDir: cache, sink: recordSink(cache, clock), timers: clock, telemetryMs: 86400_000, reconnectMinMs: 50, reconnectMaxMs: 200,
     });
+    clock.idleWith(() => agent.settled());
     await agent.start();
     const online = async () => (await (await t.api(`/api/devices/${device.id}`)).json()).device;
     await waitFor(async () => {
@@ -73,5 +78,92 @@ describe('faults on the device plane', () => {
     expect((await online()).online).toBe(true);
     agent.kill();
     await link.close();
+  });
+
+  it.each([
+    ['truncated', (f: string) => truncate(f, 100)],
+    ['corrupted', async (f: string) => {
+      const bytes = await readFile(f);
+      bytes[bytes.length >> 1] ^= 0xff;
+      await writeFile(f, bytes);
+    }],
+  ])('a %s cached asset is detected before it plays and fetched again', async (kind, damage) => {
+    const zone = await createZone(t, `Thôn Hỏng ${kind}`);
+    const device = await createDevice(t, `thon-hong-${kind}`, zone);
+    const wav = join(dir, `${kind}.wav`);
+    await speechLikeWav(wav, 3 + kind.length / 10);
+    const program = (await (await uploadProgram(t, wav, `Thông báo ${kind}`)).json()).program;
+    const tomorrow = new Date(Date.now() + 7 * 3600_000 + 86400_000).toISOString().slice(0, 10);
+    const at = `${tomorrow}T08:00:00+07:00`;
+    expect((await t.api('/api/schedules', { method: 'POST', json: { programId: program.id, zoneIds: [zone], rule: { type: 'once', at } } })).status).toBe(201);
+
+    const clock = fakeTimers(Date.now());
+    const cache = join(dir, device.id);
+    const agent = new GatewayAgent({
+      id: device.id, secret: device.secret, server: t.sys.httpUrl, mqttUrl: t.sys.mqttUrl, serverPublicKey: t.sys.publicKeyPem,
+      cacheDir: cache, sink: recordSink(cache, clock), timers: clock, telemetryMs: 86400_000,
+    });
+    clock.idleWith(() => agent.settled());
+    await agent.start();
+    const file = join(cache, 'assets', `${program.asset.sha256}.opus`);
+    await waitFor(async () => (await readdir(join(cache, 'assets'))).includes(`${program.asset.sha256}.opus`));
+    await damage(file);
+
+    await clock.advanceTo(Date.parse(at) + 60_000);
+    const played = await readSinkLog(join(cache, 'sink.jsonl'));
+    expect(played).toEqual([expect.objectContaining({ programId: program.id, result: 'completed', startedAt: Date.parse(at) })]);
+    const repaired = await readFile(file);
+    expect(repaired.length).toBe(program.asset.bytes);
+    expect(createHash('sha256').update(repaired).digest('hex')).toBe(program.asset.sha256);
+    agent.kill();
+  });
+});
+
+describe('a server restart', () => {
+  it('loses nothing scheduled, and gateways resync and stay in sync', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'loalang-restart-'));
+    const env = { HOST: '127.0.0.1', PORT: '0', MQTT_PORT: '0', DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), LOALANG_ADMIN_PASSWORD: ADMIN_PASSWORD };
+    const log = createLogger('silent');
+    let sys = await startSystem(parseConfig(env), { log });
+    const fixedEnv = { ...env, PORT: String(sys.httpPort), MQTT_PORT: String(sys.mqttPort) };
+    const login = await fetch(`${sys.httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const api = (path: string, json?: unknown) => fetch(`${sys.httpUrl}${path}`, {
+      method: json ? 'POST' : 'GET', headers: { cookie, 'content-type': 'application/json' }, body: json ? JSON.stringify(json) : undefined,
+    }).then((r) => r.json());
+    const zone = (await api('/api/zones', { name: 'Thôn Cũ' })).zone.id;
+    const dev = (await api('/api/devices', { id: 'thon-cu-1', name: 'Cụm loa', zoneId: zone })).device;
+    const wav = join(dir, 'x.wav');
+    await speechLikeWav(wav, 2);
+    const form = new FormData();
+    form.set('title', 'Bản tin');
+    form.set('file', new Blob([await readFile(wav)]), 'x.wav');
+    const program = (await (await fetch(`${sys.httpUrl}/api/programs`, { method: 'POST', headers: { cookie }, body: form })).json()).program;
+    const tomorrow = new Date(Date.now() + 7 * 3600_000 + 86400_000).toISOString().slice(0, 10);
+    await api('/api/schedules', { programId: program.id, zoneIds: [zone], rule: { type: 'rrule', dtstart: `${tomorrow}T07:00:00+07:00`, rrule: 'FREQ=DAILY' } });
+    const cache = join(dir, 'gw');
+    const agent = new GatewayAgent({
+      id: dev.id, secret: dev.secret, server: sys.httpUrl, mqttUrl: sys.mqttUrl, serverPublicKey: sys.publicKeyPem, cacheDir: cache,
+      sink: recordSink(cache, (await import('../devices/agent/timers.js')).realTimers), reconnectMinMs: 100, reconnectMaxMs: 300,
+    });
+    await agent.start();
+    await waitFor(async () => (await api('/api/devices/thon-cu-1')).device.appliedVersion > 0);
+    const before = (await api('/api/devices/thon-cu-1')).device;
+    const occBefore = (await api(`/api/occurrences?zoneId=${zone}`)).occurrences.length;
+
+    await sys.stop();
+    sys = await startSystem(parseConfig(fixedEnv), { log });
+    await waitFor(async () => {
+      const d = (await api('/api/devices/thon-cu-1')).device;
+      if (process.env.DEBUG_RESTART) console.log(d);
+      return d.online && d.appliedVersion === d.manifestVersion ? d : null;
+    }, 15_000);
+    const after = (await api('/api/devices/thon-cu-1')).device;
+    expect(after.manifestVersion).toBe(before.manifestVersion);
+    expect(agent.manifestVersion).toBe(before.manifestVersion);
+    expect((await api(`/api/occurrences?zoneId=${zone}`)).occurrences.length).toBe(occBefore);
+    await agent.stop();
+    await sys.stop();
+    await rm(dir, { recursive: true, force: true });
   });
 });

@@ -37,6 +37,7 @@ describe('priorities at play time [Circular 39/2020/TT-BTTTT]', () => {
       id: 'thon-dong-1', secret: 's', server: 'http://127.0.0.1:9', mqttUrl: 'mqtt://127.0.0.1:9', serverPublicKey: keys.publicKeyPem,
       cacheDir: dir, sink: recordSink(dir, clock), timers: clock,
     });
+    clock.idleWith(() => agent.settled());
     const manifest = { deviceId: 'thon-dong-1', version: 1, issuedAt: T0 - 60_000, validUntil: T0 + 86400_000, items };
     expect(await agent.onManifest(JSON.stringify(signPayload(manifest, keys.privateKey)))).toBe('applied');
     await clock.advanceTo(T0 + 600_000);

@@ -61,6 +61,7 @@ export class GatewayAgent {
   private cancels = new Map<string, () => void>();
   private downloads = new Map<string, Promise<string | null>>();
   private prepared = new Map<string, Promise<string | null>>();
+  private inFlight = new Set<Promise<unknown>>();
   private playing?: Playing;
   private waiting: ManifestItem[] = [];
   private telemetryCancel?: () => void;
@@ -163,6 +164,17 @@ export class GatewayAgent {
     });
   }
 
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p)).catch(() => {});
+    return p;
+  }
+
+  /** Resolves when no asset check or download that a play waits on is under way (for simulated clocks). */
+  async settled() {
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+  }
+
   /** Events not yet acknowledged by the broker (for tests and the technician's view). */
   pendingEvents() {
     return this.outbox.pending();
@@ -208,7 +220,7 @@ export class GatewayAgent {
       this.fetchAsset(item).catch(() => {});
       if (this.state.played[item.occurrenceId] !== undefined || item.startAt + item.asset.durationMs <= now) continue;
       const cancelPrepare = at(this.timers, item.startAt - PREPARE_MS, () => {
-        this.prepared.set(item.occurrenceId, this.verifiedFile(item));
+        this.prepared.set(item.occurrenceId, this.track(this.verifiedFile(item)));
       });
       const cancelStart = at(this.timers, item.startAt, () => void this.due(item));
       this.cancels.set(item.occurrenceId, () => {
@@ -259,7 +271,7 @@ export class GatewayAgent {
 
   private async play(item: ManifestItem) {
     const tolerance = this.o.lateToleranceMs ?? 5000;
-    const file = await (this.prepared.get(item.occurrenceId) ?? this.verifiedFile(item));
+    const file = await this.track(this.prepared.get(item.occurrenceId) ?? this.verifiedFile(item));
     this.prepared.delete(item.occurrenceId);
     const now = this.timers.now();
     this.state.played[item.occurrenceId] = item.startAt;

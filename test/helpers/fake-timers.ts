@@ -8,8 +8,17 @@ export function fakeTimers(start: number) {
   let now = start;
   let seq = 0;
   const pending = new Map<number, { at: number; seq: number; fn: () => void }>();
-  const settle = () => new Promise((r) => setTimeout(r, 4));
-  const timers: Timers & { advanceTo(t: number): Promise<void>; readonly pendingCount: number } = {
+  let waitIdle: () => Promise<void> = async () => {};
+  // Real I/O (cache checks, downloads, log writes) finishes before the clock moves on.
+  const settle = async () => {
+    await new Promise((r) => setTimeout(r, 4));
+    await waitIdle();
+  };
+  const timers: Timers & { advanceTo(t: number): Promise<void>; readonly pendingCount: number; idleWith(f: () => Promise<void>): void } = {
+    /** What "the system under test is idle" means, e.g. `() => agent.settled()`. */
+    idleWith(f) {
+      waitIdle = f;
+    },
     now: () => now,
     setTimeout(fn, ms) {
       const id = ++seq;
