@@ -15,6 +15,7 @@ import { ApiError, errorBody } from './http/errors.js';
 import type { Logger } from './logger.js';
 import type { ManifestsService } from './manifests/service.js';
 import { mediaRoutes } from './media/routes.js';
+import { mqttHookRoutes, type MqttHookDeps } from './mqtt/hooks.js';
 import type { MediaStore } from './media/store.js';
 import { playlogsRoutes } from './playlogs/routes.js';
 import type { PlaylogsService } from './playlogs/service.js';
@@ -44,6 +45,7 @@ export interface AppDeps {
   schedules: SchedulesService;
   manifests: ManifestsService;
   playlogs: PlaylogsService;
+  mqttHooks: MqttHookDeps;
 }
 
 export function createApp(d: AppDeps) {
@@ -72,6 +74,7 @@ export function createApp(d: AppDeps) {
       return c.json({ ok, ...h }, ok ? 200 : 503);
     })
     .route('/api', api)
+    .route('/mqtt', mqttHookRoutes(d.mqttHooks))
     .route('/device/v1', deviceRoutes(d.devices.verifySecret, d.provisioning, d.now))
     .route('/media', mediaRoutes(d.media, (c) => !!sessionUser(d.auth, c), d.devices.verifySecret))
     .route('/', webRoutes(d.auth, (user) => ({

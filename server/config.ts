@@ -12,6 +12,7 @@ const schema = z.object({
   MQTT_USERNAME: z.string().optional(),
   MQTT_PASSWORD: z.string().optional(),
   PUBLIC_MQTT_URL: z.string().optional(),
+  MQTT_HOOK_TOKEN: z.string().min(16).optional(),
   DATA_DIR: z.string().default('./data'),
   MEDIA_DIR: z.string().default('./media'),
   LOALANG_ADMIN_PASSWORD: z.string().min(8, 'LOALANG_ADMIN_PASSWORD must be at least 8 characters').optional(),
@@ -35,6 +36,8 @@ export interface Config {
   mqttUrl?: string;
   mqttUsername?: string;
   mqttPassword?: string;
+  /** When set, POST /mqtt/auth and /mqtt/acl require `Authorization: Bearer <token>`. */
+  mqttHookToken?: string;
   /** Broker URL handed to devices in their provisioning data. */
   publicMqttUrl?: string;
   dataDir: string;
@@ -60,6 +63,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     mqttUsername: e.MQTT_USERNAME,
     mqttPassword: e.MQTT_PASSWORD,
     publicMqttUrl: e.PUBLIC_MQTT_URL,
+    mqttHookToken: e.MQTT_HOOK_TOKEN,
     dataDir: resolve(e.DATA_DIR),
     mediaDir: resolve(e.MEDIA_DIR),
     adminPassword: e.LOALANG_ADMIN_PASSWORD,

@@ -18,6 +18,7 @@ import { createManifestsService } from './manifests/service.js';
 import { audioTools } from './media/audio.js';
 import { createMediaStore } from './media/store.js';
 import { SERVER_USERNAME } from './mqtt/acl.js';
+import { createMqttAuthenticator } from './mqtt/credentials.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/broker.js';
 import { connectPlane } from './mqtt/client.js';
 import { createPlaylogsService } from './playlogs/service.js';
@@ -56,18 +57,19 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
   const devices = createDevicesService({ db, bus, clock, zoneExists: zones.exists });
 
   let broker: EmbeddedBroker | undefined;
+  const serverUsername = config.mqttUsername ?? SERVER_USERNAME;
+  // Embedded: a fresh random password each start (only this process connects as the server).
+  const serverPassword = config.mqttUrl ? (config.mqttPassword ?? '') : randomBytes(24).toString('base64url');
+  const mqttAuth = createMqttAuthenticator({ serverUsername, serverPassword, verifyDevice: devices.verifySecret, now: () => clock.now() });
   let mqttUrl: string;
-  let serverPassword: string;
   if (config.mqttUrl) {
     mqttUrl = config.mqttUrl;
-    serverPassword = config.mqttPassword ?? '';
   } else {
-    serverPassword = randomBytes(24).toString('base64url');
-    broker = await startEmbeddedBroker({ port: config.mqttPort, host: config.host, auth: { serverPassword, verifyDevice: devices.verifySecret }, log });
+    broker = await startEmbeddedBroker({ port: config.mqttPort, host: config.host, auth: mqttAuth, log });
     mqttUrl = `mqtt://127.0.0.1:${broker.port}`;
     log.info(`embedded MQTT broker on :${broker.port} (and ws at /mqtt)`);
   }
-  const plane = await connectPlane({ url: mqttUrl, username: config.mqttUsername ?? SERVER_USERNAME, password: serverPassword, log, clock });
+  const plane = await connectPlane({ url: mqttUrl, username: serverUsername, password: serverPassword, log, clock });
 
   const media = createMediaStore({ db, clock, tools: audioTools({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath }), mediaDir: config.mediaDir, maxUploadBytes: config.maxUploadBytes });
   const programs = createProgramsService({ db, bus, clock, media });
@@ -114,6 +116,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
       serverPublicKey: keys.publicKeyPem,
     }),
     auth, zones, devices, media, programs, schedules, manifests, playlogs,
+    mqttHooks: { auth: mqttAuth, serverUsername, token: config.mqttHookToken },
   });
 
   const http = await new Promise<Server>((resolve) => {

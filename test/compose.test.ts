@@ -25,4 +25,14 @@ describe('docker-compose.yml', () => {
       expect(cmd).toContain('--sink record');
     }
   });
+
+  it('has a Mosquitto variant whose generated config lands where Mosquitto reads it', () => {
+    const { mosquitto, 'mosquitto-config': config, 'server-mosquitto': server } = compose.services;
+    expect(mosquitto.command.join(' ')).toContain('/mosquitto/config/mosquitto.conf');
+    expect(config.command.join(' ')).toContain('--out /mosquitto/config');
+    expect(config.volumes).toContain('mosquitto:/mosquitto/config');
+    expect(mosquitto.volumes).toContain('mosquitto:/mosquitto/config');
+    expect(server.environment.MQTT_URL).toBe('mqtt://mosquitto:1883');
+    expect(server.environment.MQTT_PASSWORD).toBe(config.environment.MQTT_PASSWORD);
+  });
 });

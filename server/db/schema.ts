@@ -35,6 +35,8 @@ export const devices = sqliteTable(
     name: text('name').notNull(),
     zoneId: text('zone_id').notNull().references(() => zones.id),
     secretHash: text('secret_hash').notNull(),
+    /** The same secret as Mosquitto's password file wants it (PBKDF2-SHA512, `$7$…`), for external brokers. */
+    mqttPasswordHash: text('mqtt_password_hash'),
     createdAt: createdAt(),
     online: integer('online', { mode: 'boolean' }).notNull().default(false),
     session: integer('session').notNull().default(0),

@@ -7,6 +7,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { deviceManifests, devices } from '../db/schema.js';
 import { ApiError, notFound } from '../http/errors.js';
+import { mosquittoHash } from '../mqtt/credentials.js';
 
 type Row = typeof devices.$inferSelect;
 
@@ -72,7 +73,9 @@ export function createDevicesService({ db, bus, clock, zoneExists }: { db: Db; b
         throw new ApiError(409, 'device_exists', `Device ${id} already exists`);
       }
       const secret = newToken();
-      db.insert(devices).values({ id, name: input.name, zoneId: input.zoneId, secretHash: hashToken(secret), createdAt: clock.now() }).run();
+      db.insert(devices).values({
+        id, name: input.name, zoneId: input.zoneId, secretHash: hashToken(secret), mqttPasswordHash: mosquittoHash(secret), createdAt: clock.now(),
+      }).run();
       bus.emit('device.created', { deviceId: id, zoneId: input.zoneId });
       return { ...this.get(id), secret };
     },
@@ -93,9 +96,14 @@ export function createDevicesService({ db, bus, clock, zoneExists }: { db: Db; b
     rotateSecret(id: string): { id: string; secret: string } {
       row(id);
       const secret = newToken();
-      db.update(devices).set({ secretHash: hashToken(secret) }).where(eq(devices.id, id)).run();
+      db.update(devices).set({ secretHash: hashToken(secret), mqttPasswordHash: mosquittoHash(secret) }).where(eq(devices.id, id)).run();
       bus.emit('device.credentials-revoked', { deviceId: id });
       return { id, secret };
+    },
+    /** For an external Mosquitto's password file: id and PBKDF2 hash of every device. */
+    mosquittoCredentials(): { id: string; hash: string }[] {
+      return db.select({ id: devices.id, hash: devices.mqttPasswordHash }).from(devices).all()
+        .filter((d): d is { id: string; hash: string } => !!d.hash);
     },
     verifySecret(id: string, secret: string): boolean {
       if (!DEVICE_ID_PATTERN.test(id)) return false;

@@ -4,12 +4,8 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Logger } from '../logger.js';
-import { authorize, SERVER_USERNAME, type Principal } from './acl.js';
-
-export interface BrokerAuth {
-  serverPassword: string;
-  verifyDevice(id: string, secret: string): boolean;
-}
+import { authorize, type Principal } from './acl.js';
+import type { MqttAuthenticator } from './credentials.js';
 
 const principals = new WeakMap<Client, Principal>();
 
@@ -18,24 +14,17 @@ function authError(returnCode: 4 | 5, message: string) {
 }
 
 /** The embedded aedes broker with our authentication and ACL in its hooks. */
-export async function startEmbeddedBroker({ port, host, auth, log }: { port: number; host: string; auth: BrokerAuth; log: Logger }) {
+export async function startEmbeddedBroker({ port, host, auth, log }: { port: number; host: string; auth: MqttAuthenticator; log: Logger }) {
   const aedes = await Aedes.createBroker({
     // Device ids go up to 64 characters, past MQTT 3.1's 23.
     maxClientsIdLength: 128,
     authenticate(client, username, password, done) {
-      const secret = password ? password.toString('utf8') : '';
-      if (!username) return done(authError(5, 'anonymous clients are not allowed'), false);
-      if (username === SERVER_USERNAME) {
-        if (secret !== auth.serverPassword) return done(authError(4, 'bad server credentials'), false);
-        principals.set(client, { kind: 'server' });
-        return done(null, true);
+      const result = auth.authenticate({ username, password: password?.toString('utf8'), clientId: client.id });
+      if (!result.ok) {
+        log.warn('mqtt: refused connection', { clientId: client.id, username, reason: result.reason });
+        return done(authError(result.code, result.reason), false);
       }
-      // The client id must be the device id: otherwise one device could take over another's session.
-      if (client.id !== username || !auth.verifyDevice(username, secret)) {
-        log.warn('mqtt: refused connection', { clientId: client.id, username });
-        return done(authError(4, 'bad device credentials'), false);
-      }
-      principals.set(client, { kind: 'device', id: username });
+      principals.set(client, result.principal);
       done(null, true);
     },
     authorizePublish(client, packet, done) {

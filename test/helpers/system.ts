@@ -17,8 +17,8 @@ export interface TestSystem {
 }
 
 /** The real server: embedded broker and HTTP on port 0, SQLite and media in a fresh temp dir. */
-export async function startTestSystem(env: Record<string, string> = {}): Promise<TestSystem> {
-  const dir = await mkdtemp(join(tmpdir(), 'loalang-test-'));
+export async function startTestSystem(env: Record<string, string> = {}, existingDir?: string): Promise<TestSystem> {
+  const dir = existingDir ?? (await mkdtemp(join(tmpdir(), 'loalang-test-')));
   const config = parseConfig({
     HOST: '127.0.0.1', PORT: '0', MQTT_PORT: '0', DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'),
     LOALANG_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'silent', ...env,
