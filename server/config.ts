@@ -22,6 +22,7 @@ const schema = z.object({
   COMMUNE_TZ: z.string().default('Asia/Ho_Chi_Minh'),
   MANIFEST_HORIZON_DAYS: z.coerce.number().int().min(1).max(60).default(14),
   SESSION_TTL_HOURS: z.coerce.number().min(1).default(12),
+  DEVICE_TELEMETRY_SECONDS: z.coerce.number().min(1).default(30),
   MAX_UPLOAD_MB: z.coerce.number().min(1).default(200),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
@@ -50,6 +51,8 @@ export interface Config {
   horizonDays: number;
   sessionTtlMs: number;
   maxUploadBytes: number;
+  /** The telemetry interval gateways use; three missed intervals mark a device offline. */
+  deviceTelemetryMs: number;
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -74,6 +77,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     horizonDays: e.MANIFEST_HORIZON_DAYS,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
+    deviceTelemetryMs: e.DEVICE_TELEMETRY_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -96,6 +96,13 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
   const playlogs = createPlaylogsService({ db, bus, clock, log });
 
   ingestDeviceStatus(plane, devices, log);
+  bus.on('manifest.published', 'devices', ({ deviceId, version }) => devices.manifestPublished(deviceId, version));
+  // Half-open links: no will ever comes, so three missed telemetry intervals mark a device offline.
+  const heartbeatTimer = setInterval(() => {
+    const silent = devices.markSilentOffline(3 * config.deviceTelemetryMs);
+    if (silent.length) log.warn('devices silent for 3 telemetry intervals, marked offline', { devices: silent });
+  }, Math.min(10_000, config.deviceTelemetryMs));
+  heartbeatTimer.unref();
   // With an external broker the session ends at its next authentication; embedded, at once.
   bus.on('device.credentials-revoked', 'broker', ({ deviceId }) => broker?.disconnect(deviceId));
   playlogs.listen(plane);
@@ -135,6 +142,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
     publicKeyPem: keys.publicKeyPem,
     async stop() {
       clearInterval(rebuildTimer);
+      clearInterval(heartbeatTimer);
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await plane.close();

@@ -65,3 +65,33 @@ describe('device status from state messages and wills', () => {
     expect(devices.list()).toEqual([]);
   });
 });
+
+describe('sync status and the technician\'s filters', () => {
+  const telemetry = (over: object) => ({ at: 1, volume: 80, diskFreeMb: 5000, manifestVersion: 1, ...over });
+
+  it('marks a device offline after three silent telemetry intervals, the half-open link no will reports', () => {
+    const { devices, zone, tick } = setup();
+    devices.create({ id: 'thon-ha-10', name: 'x', zoneId: zone.id });
+    devices.applyState('thon-ha-10', { state: 'online', session: 1, agentVersion: '0.1.0' });
+    tick(60_000);
+    expect(devices.markSilentOffline(90_000)).toEqual([]);
+    tick(31_000);
+    expect(devices.markSilentOffline(90_000)).toEqual(['thon-ha-10']);
+    expect(devices.get('thon-ha-10').flags).toContain('offline');
+  });
+
+  it('flags clock skew beyond 1 s and low disk, and filters by flag', () => {
+    const { devices, zone } = setup();
+    for (const id of ['thon-ha-20', 'thon-ha-21', 'thon-ha-22']) {
+      devices.create({ id, name: id, zoneId: zone.id });
+      devices.applyState(id, { state: 'online', session: 1, agentVersion: '0.1.0' });
+    }
+    devices.applyTelemetry('thon-ha-20', telemetry({ clockOffsetMs: 1500 }));
+    devices.applyTelemetry('thon-ha-21', telemetry({ clockOffsetMs: -40, diskFreeMb: 50 }));
+    devices.applyTelemetry('thon-ha-22', telemetry({ clockOffsetMs: 900 }));
+    expect(devices.list('clock-skew').map((d) => d.id)).toEqual(['thon-ha-20']);
+    expect(devices.list('disk-low').map((d) => d.id)).toEqual(['thon-ha-21']);
+    expect(devices.list('offline')).toEqual([]);
+    expect(devices.list().length).toBe(3);
+  });
+});

@@ -134,7 +134,29 @@ export class GatewayAgent {
   private announce() {
     const online = { state: 'online', session: this.state.session, agentVersion: AGENT_VERSION };
     this.client?.publish(topics.state(this.o.id), JSON.stringify(online), { qos: 1, retain: true });
-    this.sendTelemetry();
+    void this.measureClockOffset().finally(() => this.sendTelemetry());
+  }
+
+  private clockOffsetMs?: number;
+  private clockMeasuredAt = -Infinity;
+
+  /**
+   * NTP-style estimate of how far this gateway's clock is from the server's (server minus ours), from
+   * one HTTP time exchange: the server's time is taken as the middle of the round trip.
+   */
+  async measureClockOffset(): Promise<number | undefined> {
+    try {
+      const t0 = this.timers.now();
+      const res = await fetch(new URL('/device/v1/time', this.o.server), { headers: { authorization: this.auth }, signal: AbortSignal.timeout(5000) });
+      const t1 = this.timers.now();
+      if (!res.ok) return this.clockOffsetMs;
+      const { now } = (await res.json()) as { now: number };
+      this.clockOffsetMs = Math.round(now - (t0 + t1) / 2);
+      this.clockMeasuredAt = t1;
+    } catch {
+      // Offline: keep the last estimate.
+    }
+    return this.clockOffsetMs;
   }
 
   /** Exponential backoff with full jitter (AWS architecture blog), so a fleet does not reconnect in lockstep. */
@@ -352,6 +374,7 @@ export class GatewayAgent {
     return {
       at: this.timers.now(), volume: this.o.volume ?? 80, manifestVersion: this.manifestVersion,
       diskFreeMb: fs ? Math.floor((fs.bavail * fs.bsize) / 1048576) : 0,
+      ...(this.clockOffsetMs !== undefined ? { clockOffsetMs: this.clockOffsetMs } : {}),
       playing: p ? { occurrenceId: p.item.occurrenceId, programId: p.item.programId, title: p.item.title, startedAt: p.startedAt } : null,
     };
   }
@@ -364,7 +387,9 @@ export class GatewayAgent {
   private scheduleTelemetry() {
     const every = this.o.telemetryMs ?? 30_000;
     this.telemetryCancel = at(this.timers, this.timers.now() + every, () => {
-      this.sendTelemetry();
+      // Re-measure the clock offset every 10 minutes at most.
+      if (this.client?.connected && this.timers.now() - this.clockMeasuredAt > 600_000) void this.measureClockOffset().finally(() => this.sendTelemetry());
+      else this.sendTelemetry();
       if (!this.stopped) this.scheduleTelemetry();
     });
   }

@@ -43,6 +43,8 @@ export const devices = sqliteTable(
     agentVersion: text('agent_version'),
     lastSeenAt: integer('last_seen_at'),
     appliedVersion: integer('applied_version').notNull().default(0),
+    /** When the device first fell behind the published manifest; null while in sync. */
+    lagSince: integer('lag_since'),
     telemetry: text('telemetry', { mode: 'json' }),
     playing: text('playing', { mode: 'json' }),
   },

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DEVICE_ID_PATTERN } from '../../devices/protocol/index.js';
 import { requireRole, type AuthEnv } from '../auth/middleware.js';
 import { validate } from '../http/validate.js';
-import type { DevicesService } from './service.js';
+import { DEVICE_FLAGS, type DeviceFlag, type DevicesService } from './service.js';
 
 const deviceInput = z.object({
   id: z.string().regex(DEVICE_ID_PATTERN, 'id: 3–64 of a-z 0-9 -, starting with a letter or digit').optional(),
@@ -19,7 +19,8 @@ export interface Provisioning {
 
 export function devicesRoutes(devices: DevicesService, provisioning: (deviceId: string, requestUrl: string) => Provisioning) {
   return new Hono<AuthEnv>()
-    .get('/', (c) => c.json({ devices: devices.list() }, 200))
+    .get('/', validate('query', z.object({ status: z.enum(DEVICE_FLAGS as [DeviceFlag, ...DeviceFlag[]]).optional() })), (c) =>
+      c.json({ devices: devices.list(c.req.valid('query').status) }, 200))
     .get('/:id', (c) => c.json({ device: devices.get(c.req.param('id')) }, 200))
     .get('/:id/provisioning', requireRole('technician'), (c) => {
       devices.get(c.req.param('id'));

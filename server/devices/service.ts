@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull, lt } from 'drizzle-orm';
 import { DEVICE_ID_PATTERN, type DeviceState, type Telemetry } from '../../devices/protocol/index.js';
 import { hashToken, newToken, tokenMatches } from '../auth/passwords.js';
 import type { Bus } from '../bus.js';
@@ -23,6 +23,25 @@ export interface DeviceView {
   telemetry: Telemetry | null;
   playing: NonNullable<Telemetry['playing']> | null;
   createdAt: number;
+  /** Sync status: since when the applied manifest lags the published one (null when in sync). */
+  lagSince: number | null;
+  /** Problems a technician filters on. */
+  flags: DeviceFlag[];
+}
+
+export type DeviceFlag = 'offline' | 'out-of-sync' | 'clock-skew' | 'disk-low';
+export const DEVICE_FLAGS: DeviceFlag[] = ['offline', 'out-of-sync', 'clock-skew', 'disk-low'];
+/** Beyond 1 s two hamlets' loudspeakers are heard as an echo; below 200 MB a day of audio may not fit. */
+export const CLOCK_SKEW_MS = 1000;
+export const DISK_LOW_MB = 200;
+
+export function deviceFlags(d: { online: boolean; appliedVersion: number; manifestVersion: number; telemetry: Telemetry | null }): DeviceFlag[] {
+  const flags: DeviceFlag[] = [];
+  if (!d.online) flags.push('offline');
+  if (d.appliedVersion < d.manifestVersion) flags.push('out-of-sync');
+  if (d.telemetry?.clockOffsetMs !== undefined && Math.abs(d.telemetry.clockOffsetMs) > CLOCK_SKEW_MS) flags.push('clock-skew');
+  if (d.telemetry && d.telemetry.diskFreeMb < DISK_LOW_MB) flags.push('disk-low');
+  return flags;
 }
 
 export function createDevicesService({ db, bus, clock, zoneExists }: { db: Db; bus: Bus; clock: Clock; zoneExists: (id: string) => boolean }) {
@@ -34,18 +53,25 @@ export function createDevicesService({ db, bus, clock, zoneExists }: { db: Db; b
   const requireZone = (zoneId: string) => {
     if (!zoneExists(zoneId)) throw new ApiError(422, 'unknown_zone', `Zone ${zoneId} does not exist; create it first or pick another`);
   };
-  const view = (d: Row, manifestVersion: number): DeviceView => ({
-    id: d.id, name: d.name, zoneId: d.zoneId, online: d.online, lastSeenAt: d.lastSeenAt, agentVersion: d.agentVersion,
-    manifestVersion, appliedVersion: d.appliedVersion, telemetry: (d.telemetry as Telemetry) ?? null,
-    playing: (d.playing as NonNullable<Telemetry['playing']>) ?? null, createdAt: d.createdAt,
-  });
+  const view = (d: Row, manifestVersion: number): DeviceView => {
+    const base = {
+      id: d.id, name: d.name, zoneId: d.zoneId, online: d.online, lastSeenAt: d.lastSeenAt, agentVersion: d.agentVersion,
+      manifestVersion, appliedVersion: d.appliedVersion, telemetry: (d.telemetry as Telemetry) ?? null,
+      playing: (d.playing as NonNullable<Telemetry['playing']>) ?? null, createdAt: d.createdAt,
+      lagSince: d.appliedVersion < manifestVersion ? d.lagSince : null,
+    };
+    return { ...base, flags: deviceFlags(base) };
+  };
   const touch = (id: string, set: Partial<Row>) => {
     const res = db.update(devices).set({ ...set, lastSeenAt: clock.now() }).where(eq(devices.id, id)).run();
     if (res.changes) bus.emit('device.status', { deviceId: id });
   };
 
   return {
-    list(): DeviceView[] {
+    list(flag?: DeviceFlag): DeviceView[] {
+      return this.all().filter((d) => !flag || d.flags.includes(flag));
+    },
+    all(): DeviceView[] {
       return db
         .select({ d: devices, v: deviceManifests.version })
         .from(devices)
@@ -122,7 +148,25 @@ export function createDevicesService({ db, bus, clock, zoneExists }: { db: Db; b
       touch(id, { telemetry: t, playing: t.playing ?? null, online: true });
     },
     applyManifestVersion(id: string, version: number) {
-      touch(id, { appliedVersion: version });
+      touch(id, { appliedVersion: version, lagSince: null });
+    },
+    /** A new manifest went out: the device lags from now on, unless it already did. */
+    manifestPublished(id: string, version: number) {
+      db.update(devices).set({ lagSince: clock.now() })
+        .where(and(eq(devices.id, id), isNull(devices.lagSince), lt(devices.appliedVersion, version))).run();
+    },
+    /**
+     * Heartbeat: a device that says online but has not been heard for `silenceMs` (3 telemetry
+     * intervals) is on a half-open link; mark it offline. Returns the ids it marked.
+     */
+    markSilentOffline(silenceMs: number): string[] {
+      const stale = db.select({ id: devices.id }).from(devices)
+        .where(and(eq(devices.online, true), lt(devices.lastSeenAt, clock.now() - silenceMs))).all().map((r) => r.id);
+      for (const id of stale) {
+        db.update(devices).set({ online: false, playing: null }).where(eq(devices.id, id)).run();
+        bus.emit('device.status', { deviceId: id });
+      }
+      return stale;
     },
   };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `devices` ADD `lag_since` integer;
