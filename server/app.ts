@@ -6,6 +6,8 @@ import { requireUser, sessionUser, type AuthEnv } from './auth/middleware.js';
 import { authRoutes, meRoutes, usersRoutes } from './auth/routes.js';
 import type { AuthService } from './auth/service.js';
 import type { Bus } from './bus.js';
+import { commandsRoutes } from './commands/routes.js';
+import type { CommandsService } from './commands/service.js';
 import { deviceRoutes } from './devices/device-routes.js';
 import { devicesRoutes, type Provisioning } from './devices/routes.js';
 import type { DevicesService } from './devices/service.js';
@@ -46,6 +48,7 @@ export interface AppDeps {
   manifests: ManifestsService;
   playlogs: PlaylogsService;
   mqttHooks: MqttHookDeps;
+  commands: CommandsService;
 }
 
 export function createApp(d: AppDeps) {
@@ -60,6 +63,7 @@ export function createApp(d: AppDeps) {
       return zoneCalendar(d.zones.get(zoneId), d.manifests.preview({ from: now, to: now + d.horizonMs }, zoneId), titles, now);
     }))
     .route('/devices', devicesRoutes(d.devices, d.provisioning))
+    .route('/devices', commandsRoutes(d.commands, (id) => void d.devices.get(id), (id) => d.programs.get(id)))
     .route('/programs', programsRoutes(d.programs))
     .route('/schedules', schedulesRoutes(d.schedules, d.timeZone))
     .route('/occurrences', occurrencesRoutes(d.manifests.preview, d.timeZone, d.now, d.horizonMs))

@@ -8,6 +8,7 @@ import { generateSigningKeys, loadSigningKeys, type SigningKeys } from '../devic
 import { createApp } from './app.js';
 import { createAuthService } from './auth/service.js';
 import { createBus } from './bus.js';
+import { createCommandsService } from './commands/service.js';
 import { systemClock, type Clock } from './clock.js';
 import { loadConfigOrExit, type Config } from './config.js';
 import { openDb } from './db/client.js';
@@ -94,6 +95,8 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
     onApplied: devices.applyManifestVersion,
   });
   const playlogs = createPlaylogsService({ db, bus, clock, log });
+  const commands = createCommandsService({ db, clock, log, plane, keys });
+  commands.listen();
 
   ingestDeviceStatus(plane, devices, log);
   bus.on('manifest.published', 'devices', ({ deviceId, version }) => devices.manifestPublished(deviceId, version));
@@ -124,6 +127,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
     }),
     auth, zones, devices, media, programs, schedules, manifests, playlogs,
     mqttHooks: { auth: mqttAuth, serverUsername, token: config.mqttHookToken },
+    commands,
   });
 
   const http = await new Promise<Server>((resolve) => {

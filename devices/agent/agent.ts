@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { openManifest, safeJson, serverState, topics, type DeviceEvent, type Manifest, type ManifestItem, type Telemetry } from '../protocol/index.js';
+import { openCommand, openManifest, safeJson, serverState, topics, type DeviceEvent, type Manifest, type ManifestItem, type Telemetry } from '../protocol/index.js';
 import { downloadAsset, verifyFile } from './download.js';
 import { Outbox } from './outbox.js';
 import { writeFileAtomic } from './files.js';
@@ -30,6 +30,8 @@ export interface AgentOptions {
   /** A play that could not start within this many ms of its startAt is logged as missed. */
   lateToleranceMs?: number;
   volume?: number;
+  /** reboot-agent: how to restart (the CLI exits and lets systemd start it again). */
+  onReboot?: () => void;
   /** Reconnect backoff: exponential from min to max, with full random jitter (real time, not the play clock). */
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
@@ -38,6 +40,9 @@ export interface AgentOptions {
 
 interface Persisted {
   session: number;
+  /** Highest command seq accepted: a replayed or reordered command is refused. */
+  lastCommandSeq?: number;
+  volume?: number;
   /** occurrenceId → startAt of everything already started, so nothing plays twice (even after a restart). */
   played: Record<string, number>;
 }
@@ -91,6 +96,7 @@ export class GatewayAgent {
   }
 
   async start() {
+    this.stopped = false;
     await mkdir(this.path('assets'), { recursive: true });
     this.state = await readFile(this.path('state.json'), 'utf8').then(JSON.parse, () => ({ session: 0, played: {} }));
     this.state.session += 1;
@@ -115,12 +121,15 @@ export class GatewayAgent {
     this.client = client;
     client.on('connect', () => {
       this.reconnectAttempt = 0;
-      this.announce();
-      client.subscribe([topics.manifest(this.o.id), topics.serverState], { qos: 1 });
-      void this.outbox.flush();
+      // Subscribed first, then online: the server may send a command as soon as it sees us online.
+      client.subscribe([topics.manifest(this.o.id), topics.cmd(this.o.id), topics.serverState], { qos: 1 }, () => {
+        this.announce();
+        void this.outbox.flush();
+      });
     });
     client.on('message', (topic, payload) => {
       if (topic === topics.manifest(this.o.id)) void this.onManifest(payload);
+      else if (topic === topics.cmd(this.o.id)) void this.onCommand(payload);
       else if (topic === topics.serverState) {
         // The server (re)started: say online again so it resyncs this gateway's manifest.
         const s = serverState.safeParse(safeJson(payload));
@@ -132,6 +141,7 @@ export class GatewayAgent {
   }
 
   private announce() {
+    if (!this.client?.connected) return;
     const online = { state: 'online', session: this.state.session, agentVersion: AGENT_VERSION };
     this.client?.publish(topics.state(this.o.id), JSON.stringify(online), { qos: 1, retain: true });
     void this.measureClockOffset().finally(() => this.sendTelemetry());
@@ -200,6 +210,58 @@ export class GatewayAgent {
   /** Events not yet acknowledged by the broker (for tests and the technician's view). */
   pendingEvents() {
     return this.outbox.pending();
+  }
+
+  private get volume() {
+    return this.state.volume ?? this.o.volume ?? 80;
+  }
+
+  /**
+   * Verifies and runs a command. Refused, and reported with the reason: a bad signature, another
+   * device's command, a seq not above the last accepted one (replayed or out of order), an expired one.
+   */
+  async onCommand(raw: Buffer | string): Promise<{ result: 'done' | 'rejected' | 'failed'; reason?: string }> {
+    const opened = openCommand(raw, this.o.serverPublicKey);
+    const report = async (seq: number, result: 'done' | 'rejected' | 'failed', reason?: string) => {
+      if (result !== 'done') this.log('command not run', { seq, result, reason });
+      await this.event({ type: 'command-result', seq, result, ...(reason ? { reason } : {}) });
+      return { result, ...(reason ? { reason } : {}) };
+    };
+    if (!opened.ok) return report(0, 'rejected', opened.reason);
+    const c = opened.value;
+    const last = this.state.lastCommandSeq ?? 0;
+    if (c.deviceId !== this.o.id) return report(c.seq, 'rejected', `command is for ${c.deviceId}`);
+    if (c.seq <= last) return report(c.seq, 'rejected', c.seq === last ? 'replayed: this seq was already accepted' : `out of order: seq ${c.seq} after ${last}`);
+    if (c.expiresAt <= this.timers.now()) return report(c.seq, 'rejected', `expired at ${new Date(c.expiresAt).toISOString()}`);
+    this.state.lastCommandSeq = c.seq;
+    await this.saveState();
+    switch (c.type) {
+      case 'stop':
+        this.waiting = [];
+        this.playing?.abort.abort();
+        break;
+      case 'set-volume':
+        if (c.volume === undefined) return report(c.seq, 'failed', 'set-volume needs a volume');
+        this.state.volume = c.volume;
+        await this.saveState();
+        this.sendTelemetry();
+        break;
+      case 'resync':
+        this.announce();
+        break;
+      case 'reboot-agent':
+        if (!this.o.onReboot) return report(c.seq, 'failed', 'this agent cannot restart itself');
+        const done = await report(c.seq, 'done');
+        await this.outbox.flush();
+        this.o.onReboot();
+        return done;
+      case 'play-now': {
+        if (!c.item) return report(c.seq, 'failed', 'play-now needs an item');
+        void this.due({ ...c.item, occurrenceId: `${c.item.occurrenceId}-${c.seq}`, startAt: this.timers.now() });
+        break;
+      }
+    }
+    return report(c.seq, 'done');
   }
 
   private manifestChain: Promise<unknown> = Promise.resolve();
@@ -274,7 +336,20 @@ export class GatewayAgent {
     return job;
   }
 
-  private async due(item: ManifestItem) {
+  private startChain: Promise<unknown> = Promise.resolve();
+
+  /**
+   * An item is due. Starts go through one queue, each finishing only once its play has begun, so a
+   * pre-emption never races another start: whoever comes next sees the right `playing`.
+   */
+  private due(item: ManifestItem): Promise<void> {
+    const run = () => this.tryStart(item);
+    const next = this.startChain.then(run, run);
+    this.startChain = next;
+    return this.track(next);
+  }
+
+  private async tryStart(item: ManifestItem) {
     this.cancels.delete(item.occurrenceId);
     if (this.stopped || this.state.played[item.occurrenceId] !== undefined) return;
     const current = this.playing;
@@ -288,10 +363,11 @@ export class GatewayAgent {
         return;
       }
     }
-    await this.play(item);
+    await new Promise<void>((started) => void this.play(item, started));
   }
 
-  private async play(item: ManifestItem) {
+  /** Plays an item to its end (or until pre-empted); `started` is called once the play has begun or been logged as missed. */
+  private async play(item: ManifestItem, started: () => void) {
     const tolerance = this.o.lateToleranceMs ?? 5000;
     const file = await this.track(this.prepared.get(item.occurrenceId) ?? this.verifiedFile(item));
     this.prepared.delete(item.occurrenceId);
@@ -303,12 +379,14 @@ export class GatewayAgent {
       await saving;
       const reason = !file ? 'asset not available or failed verification' : `started ${now - item.startAt} ms late`;
       await this.event({ type: 'played', occurrenceId: item.occurrenceId, programId: item.programId, startAt: item.startAt, startedAt: now, endedAt: now, result: 'missed', reason });
+      started();
       return this.next();
     }
     const abort = new AbortController();
     let finish!: () => void;
     const done = new Promise<void>((r) => (finish = r));
     this.playing = { item, startedAt: now, abort, done };
+    started();
     this.sendTelemetry();
     const times = item.repeat?.times ?? 1;
     const gapMs = (item.repeat?.gapMinutes ?? 0) * 60_000;
@@ -318,7 +396,7 @@ export class GatewayAgent {
       if (i > 0 && !(await sleep(this.timers, Math.max(0, dueAt - this.timers.now()), abort.signal))) break;
       const startedAt = this.timers.now();
       const outcome = await this.o.sink
-        .play({ occurrenceId: item.occurrenceId, programId: item.programId, startAt: dueAt, durationMs: item.asset.durationMs, file, volume: item.volume ?? this.o.volume ?? 80 }, abort.signal)
+        .play({ occurrenceId: item.occurrenceId, programId: item.programId, startAt: dueAt, durationMs: item.asset.durationMs, file, volume: item.volume ?? this.volume }, abort.signal)
         .catch((err) => ({ result: 'failed' as const, reason: String(err) }));
       await this.event({
         type: 'played', occurrenceId: item.occurrenceId, programId: item.programId, startAt: dueAt, startedAt,
@@ -329,7 +407,7 @@ export class GatewayAgent {
     this.playing = undefined;
     this.sendTelemetry();
     finish();
-    await this.next();
+    this.next();
   }
 
   /** The cached file if it still verifies (a truncated or corrupted cache is fetched again). */
@@ -339,9 +417,9 @@ export class GatewayAgent {
     return this.fetchAsset(item);
   }
 
-  private async next() {
+  private next() {
     const item = this.waiting.shift();
-    if (item) await this.play(item);
+    if (item) void this.due(item);
   }
 
   private async pruneCache(m: Manifest) {
@@ -372,7 +450,7 @@ export class GatewayAgent {
     const fs = await statfs(this.o.cacheDir).catch(() => null);
     const p = this.playing;
     return {
-      at: this.timers.now(), volume: this.o.volume ?? 80, manifestVersion: this.manifestVersion,
+      at: this.timers.now(), volume: this.volume, manifestVersion: this.manifestVersion,
       diskFreeMb: fs ? Math.floor((fs.bavail * fs.bsize) / 1048576) : 0,
       ...(this.clockOffsetMs !== undefined ? { clockOffsetMs: this.clockOffsetMs } : {}),
       playing: p ? { occurrenceId: p.item.occurrenceId, programId: p.item.programId, title: p.item.title, startedAt: p.startedAt } : null,

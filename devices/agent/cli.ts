@@ -54,6 +54,8 @@ const agent = new GatewayAgent({
   id: o.id, secret: o.secret, server: o.server, mqttUrl: o.mqtt ?? prov.mqttUrl, serverPublicKey: prov.serverPublicKey, cacheDir,
   sink: o.sink === 'record' ? recordSink(cacheDir, realTimers) : commandSink(o['sink-command']),
   keepaliveSec: o.keepalive, telemetryMs: o['telemetry-interval'] * 1000, volume: o.volume, log,
+  // reboot-agent: exit cleanly; systemd (Restart=always) starts a fresh process.
+  onReboot: () => setTimeout(() => process.exit(0), 200),
 });
 await agent.start();
 log(`started: cache ${cacheDir}, broker ${o.mqtt ?? prov.mqttUrl}, sink ${o.sink}`);

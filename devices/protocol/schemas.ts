@@ -62,6 +62,21 @@ export const telemetry = z.object({
 });
 export type Telemetry = z.infer<typeof telemetry>;
 
+export const COMMAND_TYPES = ['play-now', 'stop', 'set-volume', 'resync', 'reboot-agent'] as const;
+
+/** A command: signed, never retained, monotonic `seq` per device, refused after `expiresAt`. */
+export const command = z.object({
+  deviceId: z.string(),
+  seq: z.number().int().positive(),
+  issuedAt: epochMs,
+  expiresAt: epochMs,
+  type: z.enum(COMMAND_TYPES),
+  volume: z.number().int().min(0).max(100).optional(),
+  /** play-now: what to play, as a manifest item (startAt = when it was issued). */
+  item: manifestItem.optional(),
+});
+export type Command = z.infer<typeof command>;
+
 export const PLAY_RESULTS = ['completed', 'interrupted', 'failed', 'missed'] as const;
 
 const eventBase = { id: z.string().min(8).max(64), at: epochMs };
@@ -72,6 +87,13 @@ export const deviceEvent = z.discriminatedUnion('type', [
     type: z.literal('manifest-rejected'),
     version: z.number().int().nonnegative().optional(),
     reason: z.string().max(500),
+  }),
+  z.object({
+    ...eventBase,
+    type: z.literal('command-result'),
+    seq: z.number().int().nonnegative(),
+    result: z.enum(['done', 'rejected', 'failed']),
+    reason: z.string().max(500).optional(),
   }),
   z.object({
     ...eventBase,

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { envelope, manifest, type Envelope, type Manifest } from './schemas.js';
+import { command, envelope, manifest, type Command, type Envelope, type Manifest } from './schemas.js';
 
 export interface SigningKeys {
   privateKey: KeyObject;
@@ -54,3 +54,6 @@ export function openEnvelope<T>(raw: Buffer | string, publicKeyPem: string, pars
 
 export const openManifest = (raw: Buffer | string, publicKeyPem: string): Verified<Manifest> =>
   openEnvelope(raw, publicKeyPem, (v) => manifest.parse(v));
+
+export const openCommand = (raw: Buffer | string, publicKeyPem: string): Verified<Command> =>
+  openEnvelope(raw, publicKeyPem, (v) => command.parse(v));

@@ -125,3 +125,21 @@ export const settings = sqliteTable('settings', {
   value: text('value').notNull(),
   updatedAt: integer('updated_at').notNull().default(sql`0`),
 });
+
+export const commands = sqliteTable(
+  'commands',
+  {
+    id: text('id').primaryKey(),
+    deviceId: text('device_id').notNull().references(() => devices.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    type: text('type').notNull(),
+    payload: text('payload').notNull(),
+    createdBy: text('created_by'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    result: text('result', { enum: ['sent', 'done', 'rejected', 'failed'] }).notNull(),
+    reason: text('reason'),
+    resultAt: integer('result_at'),
+  },
+  (t) => [uniqueIndex('commands_device_seq').on(t.deviceId, t.seq)],
+);
