@@ -10,6 +10,7 @@ import { writeFileAtomic } from './files.js';
 export class Outbox {
   private seq = 0;
   private flushing = false;
+  private again = false;
 
   constructor(
     private readonly dir: string,
@@ -32,22 +33,36 @@ export class Outbox {
 
   /** Sends what is queued, oldest first; stops at the first failure and tries again on the next call. */
   async flush() {
-    if (this.flushing) return;
+    // One flush at a time; an event added meanwhile makes the running flush go round once more.
+    if (this.flushing) {
+      this.again = true;
+      return;
+    }
     this.flushing = true;
     try {
-      for (const f of await this.pending()) {
-        if (!this.canSend()) break;
-        const payload = await readFile(join(this.dir, f), 'utf8').catch(() => null);
-        if (payload === null) continue;
-        try {
-          await this.send(payload);
-        } catch {
-          break;
-        }
-        await rm(join(this.dir, f), { force: true });
-      }
+      // A stop (no link, no PUBACK) ends the round; a request that came in meanwhile, such as a
+      // reconnect, still gets its own round.
+      do {
+        this.again = false;
+        await this.sendAll();
+      } while (this.again);
     } finally {
       this.flushing = false;
+    }
+  }
+
+  /** Sends every queued file in order, stopping at the first that cannot go (no link, no PUBACK). */
+  private async sendAll() {
+    for (const f of await this.pending()) {
+      if (!this.canSend()) return;
+      const payload = await readFile(join(this.dir, f), 'utf8').catch(() => null);
+      if (payload === null) continue;
+      try {
+        await this.send(payload);
+      } catch {
+        return;
+      }
+      await rm(join(this.dir, f), { force: true });
     }
   }
 }
