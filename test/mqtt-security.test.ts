@@ -125,6 +125,18 @@ describe('MQTT security of the embedded broker', () => {
     expect(legit.connected).toBe(true);
   });
 
+  it('disconnects a device that sends a payload over 16 KB, and one that floods the broker', async () => {
+    const big = await device(a);
+    const bigClosed = new Promise<void>((resolve) => big.once('close', () => resolve()));
+    big.publish(topics.event(a.id), Buffer.alloc(20 * 1024, 'x'), { qos: 1 });
+    await bigClosed;
+
+    const flood = await device(b);
+    const floodClosed = new Promise<void>((resolve) => flood.once('close', () => resolve()));
+    for (let i = 0; i < 1000; i++) flood.publish(topics.telemetry(b.id), '{}', { qos: 0 });
+    await floodClosed;
+  });
+
   it('lets a device publish its own telemetry, which the server records', async () => {
     const client = await device(a);
     await client.publishAsync(topics.telemetry(a.id), JSON.stringify({ at: Date.now(), volume: 70, diskFreeMb: 900, manifestVersion: 1 }), { qos: 0 });

@@ -6,6 +6,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Logger } from '../logger.js';
 import { authorize, type Principal } from './acl.js';
 import type { MqttAuthenticator } from './credentials.js';
+import { createRateLimiter, DEVICE_LIMITS } from './limits.js';
 
 const principals = new WeakMap<Client, Principal>();
 
@@ -14,7 +15,10 @@ function authError(returnCode: 4 | 5, message: string) {
 }
 
 /** The embedded aedes broker with our authentication and ACL in its hooks. */
-export async function startEmbeddedBroker({ port, host, auth, log }: { port: number; host: string; auth: MqttAuthenticator; log: Logger }) {
+export async function startEmbeddedBroker({ port, host, auth, log, now = Date.now, limits = DEVICE_LIMITS }: {
+  port: number; host: string; auth: MqttAuthenticator; log: Logger; now?: () => number; limits?: typeof DEVICE_LIMITS;
+}) {
+  const rate = createRateLimiter({ capacity: limits.burst, refillPerSec: limits.perSecond, now });
   const aedes = await Aedes.createBroker({
     // Device ids go up to 64 characters, past MQTT 3.1's 23.
     maxClientsIdLength: 128,
@@ -32,6 +36,17 @@ export async function startEmbeddedBroker({ port, host, auth, log }: { port: num
       if (!p || !authorize(p, 'publish', packet.topic)) {
         log.warn('mqtt: refused publish', { clientId: client?.id, topic: packet.topic });
         return done(new Error(`publish to ${packet.topic} not allowed`));
+      }
+      if (p.kind === 'device') {
+        const size = packet.payload?.length ?? 0;
+        if (size > limits.maxPayloadBytes) {
+          log.warn('mqtt: payload too large, device disconnected', { deviceId: p.id, topic: packet.topic, bytes: size });
+          return done(new Error(`payload of ${size} bytes exceeds ${limits.maxPayloadBytes}`));
+        }
+        if (!rate.allow(p.id)) {
+          log.warn('mqtt: message rate exceeded, device disconnected', { deviceId: p.id, burst: limits.burst, perSecond: limits.perSecond });
+          return done(new Error('message rate exceeded'));
+        }
       }
       done(null);
     },
