@@ -56,6 +56,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
   if (await auth.ensureAdmin(config.adminPassword)) log.info('created user admin from LOALANG_ADMIN_PASSWORD');
   const zones = createZonesService({ db, bus, clock });
   const devices = createDevicesService({ db, bus, clock, zoneExists: zones.exists });
+  devices.markAllOffline();
 
   let broker: EmbeddedBroker | undefined;
   const serverUsername = config.mqttUsername ?? SERVER_USERNAME;

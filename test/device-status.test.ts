@@ -95,3 +95,13 @@ describe('sync status and the technician\'s filters', () => {
     expect(devices.list().length).toBe(3);
   });
 });
+
+describe('a server start', () => {
+  it('forgets every "online" from the last run, since no gateway is connected to a broker that just started', () => {
+    const { devices, zone } = setup();
+    devices.create({ id: 'thon-ha-30', name: 'x', zoneId: zone.id });
+    devices.applyState('thon-ha-30', { state: 'online', session: 1, agentVersion: '0.1.0' });
+    devices.markAllOffline();
+    expect(devices.get('thon-ha-30').online).toBe(false);
+  });
+});

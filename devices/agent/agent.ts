@@ -30,6 +30,8 @@ export interface AgentOptions {
   /** A play that could not start within this many ms of its startAt is logged as missed. */
   lateToleranceMs?: number;
   volume?: number;
+  /** Called after a manifest is verified and stored (fleet simulator and benchmarks measure with it). */
+  onApplied?: (version: number) => void;
   /** reboot-agent: how to restart (the CLI exits and lets systemd start it again). */
   onReboot?: () => void;
   /** Reconnect backoff: exponential from min to max, with full random jitter (real time, not the play clock). */
@@ -291,6 +293,7 @@ export class GatewayAgent {
     }
     await writeFileAtomic(this.path('manifest.json'), raw.toString());
     this.apply(opened.value);
+    this.o.onApplied?.(opened.value.version);
     await this.event({ type: 'manifest-applied', version: opened.value.version });
     return 'applied';
   }
@@ -453,7 +456,8 @@ export class GatewayAgent {
       at: this.timers.now(), volume: this.volume, manifestVersion: this.manifestVersion,
       diskFreeMb: fs ? Math.floor((fs.bavail * fs.bsize) / 1048576) : 0,
       ...(this.clockOffsetMs !== undefined ? { clockOffsetMs: this.clockOffsetMs } : {}),
-      playing: p ? { occurrenceId: p.item.occurrenceId, programId: p.item.programId, title: p.item.title, startedAt: p.startedAt } : null,
+      // Idle telemetry is the gateway's steady data cost: say "nothing playing" by leaving the field out.
+      ...(p ? { playing: { occurrenceId: p.item.occurrenceId, programId: p.item.programId, title: p.item.title, startedAt: p.startedAt } } : {}),
     };
   }
 

@@ -156,6 +156,13 @@ export function createDevicesService({ db, bus, clock, zoneExists }: { db: Db; b
         .where(and(eq(devices.id, id), isNull(devices.lagSince), lt(devices.appliedVersion, version))).run();
     },
     /**
+     * At start nobody is connected yet: forget every "online" from the last run. With an external
+     * broker the retained state messages restore the true ones as soon as the server subscribes.
+     */
+    markAllOffline() {
+      db.update(devices).set({ online: false, playing: null }).where(eq(devices.online, true)).run();
+    },
+    /**
      * Heartbeat: a device that says online but has not been heard for `silenceMs` (3 telemetry
      * intervals) is on a half-open link; mark it offline. Returns the ids it marked.
      */
