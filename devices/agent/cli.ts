@@ -6,6 +6,7 @@ import { DEVICE_ID_PATTERN } from '../protocol/index.js';
 import { GatewayAgent } from './agent.js';
 import { loadProvisioning } from './provision.js';
 import { commandSink, recordSink } from './sinks.js';
+import { startSystemdNotify } from './systemd.js';
 import { realTimers } from './timers.js';
 
 const USAGE = `Usage: npm run gateway -- --server http://HOST:8080 --id ID --secret SECRET [--cache DIR]
@@ -59,6 +60,7 @@ const agent = new GatewayAgent({
 });
 await agent.start();
 log(`started: cache ${cacheDir}, broker ${o.mqtt ?? prov.mqttUrl}, sink ${o.sink}`);
+startSystemdNotify(process.env, log);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, async () => {
     await agent.stop();

@@ -1,0 +1,42 @@
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDevice, createZone, startTestSystem, waitFor, type TestSystem } from './helpers/system.js';
+
+describe('the gateway agent under systemd (Type=notify, WatchdogSec)', () => {
+  let t: TestSystem;
+  let dir: string;
+  beforeAll(async () => {
+    t = await startTestSystem();
+    dir = await mkdtemp(join(tmpdir(), 'loalang-systemd-'));
+  });
+  afterAll(async () => {
+    await t.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('says READY once started and keeps pinging the watchdog at half its period', async () => {
+    const zone = await createZone(t, 'Thôn Systemd');
+    const d = await createDevice(t, 'thon-systemd-1', zone);
+    // A stand-in for systemd-notify on PATH that records what it was told.
+    const bin = join(dir, 'bin');
+    await (await import('node:fs/promises')).mkdir(bin);
+    const record = join(dir, 'notify.log');
+    await writeFile(join(bin, 'systemd-notify'), `#!/bin/sh\necho "$@" >> ${record}\n`);
+    await chmod(join(bin, 'systemd-notify'), 0o755);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'devices/agent/cli.ts', '--server', t.sys.httpUrl, '--id', d.id, '--secret', d.secret, '--cache', join(dir, 'cache'), '--sink', 'record'], {
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NOTIFY_SOCKET: '/run/systemd/notify', WATCHDOG_USEC: '400000' }, stdio: 'ignore',
+    });
+    try {
+      const lines = await waitFor(async () => {
+        const l = (await readFile(record, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
+        return l.filter((x) => x === 'WATCHDOG=1').length >= 3 ? l : null;
+      }, 20_000);
+      expect(lines![0]).toBe('--ready');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
