@@ -2,11 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayAgent } from '../devices/agent/agent.js';
-import { recordSink } from '../devices/agent/sinks.js';
 import { speechLikeWav } from './helpers/audio.js';
 import { fakeTimers } from './helpers/fake-timers.js';
-import { createDevice, createZone, startTestSystem, uploadProgram, readSinkLog, waitFor, type TestSystem } from './helpers/system.js';
+import { createDevice, createZone, startTestSystem, uploadProgram, readSinkLog, waitFor, testAgent, type TestSystem } from './helpers/system.js';
 
 
 describe('a gateway cut off for 14 days', () => {
@@ -43,10 +41,7 @@ describe('a gateway cut off for 14 days', () => {
 
     const clock = fakeTimers(Date.now());
     const cache = join(dir, device.id);
-    const agent = new GatewayAgent({
-      id: device.id, secret: device.secret, server: t.sys.httpUrl, mqttUrl: t.sys.mqttUrl, serverPublicKey: t.sys.publicKeyPem,
-      cacheDir: cache, sink: recordSink(cache, clock), timers: clock, telemetryMs: 86400_000,
-    });
+    const agent = testAgent(t, device, cache, { timers: clock, telemetryMs: 86400_000 });
     clock.idleWith(() => agent.settled());
     await agent.start();
     await waitFor(async () => {
@@ -61,10 +56,7 @@ describe('a gateway cut off for 14 days', () => {
     await clock.advanceTo(start + 7 * 86400_000);
     // A power cut halfway: a new agent process starts from the same cache, still offline.
     agent.kill();
-    const restarted = new GatewayAgent({
-      id: device.id, secret: device.secret, server: t.sys.httpUrl, mqttUrl: t.sys.mqttUrl, serverPublicKey: t.sys.publicKeyPem,
-      cacheDir: cache, sink: recordSink(cache, clock), timers: clock, telemetryMs: 86400_000,
-    });
+    const restarted = testAgent(t, device, cache, { timers: clock, telemetryMs: 86400_000 });
     clock.idleWith(() => restarted.settled());
     await restarted.start();
     expect(restarted.manifestVersion).toBeGreaterThan(0);

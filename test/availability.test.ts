@@ -3,11 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayAgent } from '../devices/agent/agent.js';
-import { recordSink } from '../devices/agent/sinks.js';
-import { realTimers } from '../devices/agent/timers.js';
 import { linkProxy } from './helpers/proxy.js';
-import { createDevice, createZone, startTestSystem, waitFor, type TestSystem } from './helpers/system.js';
+import { createDevice, createZone, startTestSystem, waitFor, testAgent, type TestSystem } from './helpers/system.js';
 
 const KEEPALIVE_S = 2;
 
@@ -28,10 +25,7 @@ describe('a gateway that disappears is shown offline', () => {
   });
 
   const agentFor = (d: { id: string; secret: string }, mqttUrl = t.sys.mqttUrl) =>
-    new GatewayAgent({
-      id: d.id, secret: d.secret, server: t.sys.httpUrl, mqttUrl, serverPublicKey: t.sys.publicKeyPem,
-      cacheDir: join(dir, d.id), sink: recordSink(join(dir, d.id), realTimers), keepaliveSec: KEEPALIVE_S,
-    });
+    testAgent(t, d, join(dir, d.id), { mqttUrl, keepaliveSec: KEEPALIVE_S });
 
   it('turns offline from the MQTT will when its socket is destroyed abruptly [MQTT-3.1.2-8]', async () => {
     const d = await createDevice(t, 'thon-trung-1', zone);

@@ -12,7 +12,7 @@ import { linkProxy } from './helpers/proxy.js';
 import { parseConfig } from '../server/config.js';
 import { createLogger } from '../server/logger.js';
 import { startSystem } from '../server/main.js';
-import { ADMIN_PASSWORD, createDevice, createZone, readSinkLog, startTestSystem, uploadProgram, waitFor, type TestSystem } from './helpers/system.js';
+import { ADMIN_PASSWORD, createDevice, createZone, readSinkLog, startTestSystem, uploadProgram, waitFor, testAgent, type TestSystem } from './helpers/system.js';
 
 describe('faults on the device plane', () => {
   let t: TestSystem;
@@ -41,10 +41,7 @@ describe('faults on the device plane', () => {
     const link = await linkProxy(t.sys.mqttPort);
     const clock = fakeTimers(Date.now());
     const cache = join(dir, device.id);
-    const agent = new GatewayAgent({
-      id: device.id, secret: device.secret, server: t.sys.httpUrl, mqttUrl: link.url(), serverPublicKey: t.sys.publicKeyPem,
-      cacheDir: cache, sink: recordSink(cache, clock), timers: clock, telemetryMs: 86400_000, reconnectMinMs: 50, reconnectMaxMs: 200,
-    });
+    const agent = testAgent(t, device, cache, { mqttUrl: link.url(), timers: clock, telemetryMs: 86400_000, reconnectMinMs: 50, reconnectMaxMs: 200 });
     clock.idleWith(() => agent.settled());
     await agent.start();
     const online = async () => (await (await t.api(`/api/devices/${device.id}`)).json()).device;
@@ -99,10 +96,7 @@ describe('faults on the device plane', () => {
 
     const clock = fakeTimers(Date.now());
     const cache = join(dir, device.id);
-    const agent = new GatewayAgent({
-      id: device.id, secret: device.secret, server: t.sys.httpUrl, mqttUrl: t.sys.mqttUrl, serverPublicKey: t.sys.publicKeyPem,
-      cacheDir: cache, sink: recordSink(cache, clock), timers: clock, telemetryMs: 86400_000,
-    });
+    const agent = testAgent(t, device, cache, { timers: clock, telemetryMs: 86400_000 });
     clock.idleWith(() => agent.settled());
     await agent.start();
     const file = join(cache, 'assets', `${program.asset.sha256}.opus`);

@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayAgent } from '../devices/agent/agent.js';
-import { recordSink } from '../devices/agent/sinks.js';
 import { realTimers } from '../devices/agent/timers.js';
 import { generateSigningKeys, loadSigningKeys, signPayload, topics } from '../devices/protocol/index.js';
 import { toZonedIso } from '../server/domain/time.js';
 import { speechLikeWav } from './helpers/audio.js';
-import { createDevice, createZone, NO_QUIET_HOURS, readSinkLog, startTestSystem, uploadProgram, waitFor, type TestSystem } from './helpers/system.js';
+import { createDevice, createZone, NO_QUIET_HOURS, readSinkLog, startTestSystem, uploadProgram, waitFor, testAgent, type TestSystem } from './helpers/system.js';
 
 describe('signed commands to a gateway', () => {
   let t: TestSystem;
@@ -30,10 +29,7 @@ describe('signed commands to a gateway', () => {
     const wav = join(dir, 'p.wav');
     await speechLikeWav(wav, 6);
     programId = (await (await uploadProgram(t, wav, 'Thông báo khẩn')).json()).program.id;
-    agent = new GatewayAgent({
-      id: device.id, secret: device.secret, server: t.sys.httpUrl, mqttUrl: t.sys.mqttUrl, serverPublicKey: t.sys.publicKeyPem,
-      cacheDir: join(dir, device.id), sink: recordSink(join(dir, device.id), realTimers),
-    });
+    agent = testAgent(t, device, join(dir, device.id));
     await agent.start();
     await waitFor(async () => (await (await t.api(`/api/devices/${device.id}`)).json()).device.online);
   });
@@ -87,10 +83,7 @@ describe('signed commands to a gateway', () => {
     // An expired command from the real server: ask for one with the shortest TTL, then deliver it late.
     const res = await (await cmd({ type: 'resync', ttlSeconds: 5 })).json();
     await resultOf(res.command.seq);
-    const late = new GatewayAgent({
-      id: device.id, secret: device.secret, server: t.sys.httpUrl, mqttUrl: 'mqtt://127.0.0.1:9', serverPublicKey: t.sys.publicKeyPem,
-      cacheDir: join(dir, 'late'), sink: recordSink(join(dir, 'late'), realTimers), timers: { ...realTimers, now: () => Date.now() + 10_000 },
-    });
+    const late = testAgent(t, device, join(dir, 'late'), { mqttUrl: 'mqtt://127.0.0.1:9', timers: { ...realTimers, now: () => Date.now() + 10_000 } });
     expect((await late.onCommand(res.command.payload)).reason).toMatch(/^expired/);
     late.kill();
   });

@@ -2,10 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayAgent } from '../devices/agent/agent.js';
-import { recordSink } from '../devices/agent/sinks.js';
 import { realTimers, type Timers } from '../devices/agent/timers.js';
-import { createDevice, createZone, startTestSystem, waitFor, type TestSystem } from './helpers/system.js';
+import { createDevice, createZone, startTestSystem, waitFor, testAgent, type TestSystem } from './helpers/system.js';
 
 describe('sync status, clock offset and the technician\'s filters, end to end', () => {
   let t: TestSystem;
@@ -20,10 +18,7 @@ describe('sync status, clock offset and the technician\'s filters, end to end', 
   });
   const device = async (id: string) => (await (await t.api(`/api/devices/${id}`)).json()).device;
   const filtered = async (status: string) => (await (await t.api(`/api/devices?status=${status}`)).json()).devices.map((d: { id: string }) => d.id);
-  const agentFor = (d: { id: string; secret: string }, timers: Timers = realTimers) => new GatewayAgent({
-    id: d.id, secret: d.secret, server: t.sys.httpUrl, mqttUrl: t.sys.mqttUrl, serverPublicKey: t.sys.publicKeyPem,
-    cacheDir: join(dir, d.id), sink: recordSink(join(dir, d.id), timers), timers,
-  });
+  const agentFor = (d: { id: string; secret: string }, timers: Timers = realTimers) => testAgent(t, d, join(dir, d.id), { timers });
 
   it('shows a device that never fetched its manifest as offline and out of sync since the publication, until it applies it', async () => {
     const zone = await createZone(t, 'Thôn Đồng Bộ');

@@ -4,12 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayAgent } from '../devices/agent/agent.js';
-import { recordSink } from '../devices/agent/sinks.js';
-import { realTimers } from '../devices/agent/timers.js';
 import { toZonedIso } from '../server/domain/time.js';
 import { speechLikeWav } from './helpers/audio.js';
-import { ADMIN_PASSWORD, createDevice, createZone, NO_QUIET_HOURS, startTestSystem, uploadProgram, type TestSystem } from './helpers/system.js';
+import { ADMIN_PASSWORD, createDevice, createZone, NO_QUIET_HOURS, startTestSystem, uploadProgram, testAgent, type TestSystem } from './helpers/system.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -57,10 +54,7 @@ describe('the panel in a real browser', () => {
     let navigations = 0;
     page.on('framenavigated', () => navigations++);
 
-    const agent = new GatewayAgent({
-      id: device.id, secret: device.secret, server: t.sys.httpUrl, mqttUrl: t.sys.mqttUrl, serverPublicKey: t.sys.publicKeyPem,
-      cacheDir: join(dir, device.id), sink: recordSink(join(dir, device.id), realTimers), keepaliveSec: 2,
-    });
+    const agent = testAgent(t, device, join(dir, device.id), { keepaliveSec: 2 });
     await agent.start();
     await row.locator('.badge.on:has-text("Trực tuyến")').waitFor({ timeout: 10_000 });
     expect(await page.locator('#online-count').textContent()).toBe('1');

@@ -9,7 +9,7 @@ import { generateSigningKeys, loadSigningKeys, signPayload, type ManifestItem, t
 import { toZonedIso } from '../server/domain/time.js';
 import { speechLikeWav } from './helpers/audio.js';
 import { fakeTimers } from './helpers/fake-timers.js';
-import { createDevice, createZone, NO_QUIET_HOURS, startTestSystem, uploadProgram, readSinkLog, waitFor, type TestSystem } from './helpers/system.js';
+import { createDevice, createZone, NO_QUIET_HOURS, startTestSystem, uploadProgram, readSinkLog, waitFor, testAgent, type TestSystem } from './helpers/system.js';
 
 const T0 = Date.parse('2026-09-02T07:00:00+07:00');
 
@@ -89,10 +89,7 @@ describe('pre-emption end to end', () => {
     const normal = (await (await uploadProgram(t, wav, 'Bản tin chiều')).json()).program;
     await speechLikeWav(wav, 2);
     const alarm = (await (await uploadProgram(t, wav, 'Cảnh báo lũ')).json()).program;
-    const agent = new GatewayAgent({
-      id: device.id, secret: device.secret, server: t.sys.httpUrl, mqttUrl: t.sys.mqttUrl, serverPublicKey: t.sys.publicKeyPem,
-      cacheDir: join(dir, device.id), sink: recordSink(join(dir, device.id), (await import('../devices/agent/timers.js')).realTimers),
-    });
+    const agent = testAgent(t, device, join(dir, device.id));
     await agent.start();
     const base = Math.ceil((Date.now() + 3000) / 1000) * 1000;
     const schedule = (programId: string, at: number, priority: Priority) =>

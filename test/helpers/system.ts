@@ -1,6 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GatewayAgent, type AgentOptions } from '../../devices/agent/agent.js';
+import { recordSink } from '../../devices/agent/sinks.js';
+import { realTimers } from '../../devices/agent/timers.js';
 import { parseConfig } from '../../server/config.js';
 import { startSystem, type RunningSystem } from '../../server/main.js';
 import { createLogger } from '../../server/logger.js';
@@ -92,4 +95,13 @@ export async function uploadProgram(t: TestSystem, file: string, title: string) 
 /** The record sink's log: one JSON object per play; empty when nothing played yet. */
 export async function readSinkLog(file: string): Promise<{ occurrenceId: string; programId: string; startAt: number; startedAt: number; endedAt: number; result: string }[]> {
   return (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+/** A gateway agent for `device` against the test server, with a recording sink in `cacheDir`. */
+export function testAgent(t: TestSystem, device: { id: string; secret: string }, cacheDir: string, opts: Partial<AgentOptions> = {}): GatewayAgent {
+  const timers = opts.timers ?? realTimers;
+  return new GatewayAgent({
+    id: device.id, secret: device.secret, server: t.sys.httpUrl, mqttUrl: t.sys.mqttUrl, serverPublicKey: t.sys.publicKeyPem,
+    cacheDir, sink: recordSink(cacheDir, timers), ...opts,
+  });
 }
