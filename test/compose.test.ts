@@ -35,4 +35,13 @@ describe('docker-compose.yml', () => {
     expect(server.environment.MQTT_URL).toBe('mqtt://mosquitto:1883');
     expect(server.environment.MQTT_PASSWORD).toBe(config.environment.MQTT_PASSWORD);
   });
+
+  it('has an EMQX variant whose HTTP authn/authz point at the server\'s hooks with the shared token', () => {
+    const { emqx, 'server-emqx': server } = compose.services;
+    expect(emqx.environment.EMQX_AUTHENTICATION__1__URL).toBe('http://server-emqx:8080/mqtt/auth');
+    expect(emqx.environment.EMQX_AUTHORIZATION__SOURCES__1__URL).toBe('http://server-emqx:8080/mqtt/acl');
+    expect(emqx.environment.EMQX_AUTHORIZATION__NO_MATCH).toBe('deny');
+    expect(emqx.environment.EMQX_AUTHENTICATION__1__HEADERS).toContain(server.environment.MQTT_HOOK_TOKEN.replace(/^\$\{MQTT_HOOK_TOKEN:-(.*)\}$/, '$1'));
+    expect(server.environment.MQTT_URL).toBe('mqtt://emqx:1883');
+  });
 });
