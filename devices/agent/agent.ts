@@ -13,6 +13,8 @@ export const AGENT_VERSION = '0.1.0';
 const PRIORITY_RANK = { normal: 0, priority: 1, emergency: 2 } as const;
 /** The cached file is re-verified this long before startAt, so hashing never delays the start. */
 const PREPARE_MS = 500;
+/** An asset left out of the cache by the disk budget is fetched this long before it plays. */
+const JUST_IN_TIME_MS = 15 * 60_000;
 
 export interface AgentOptions {
   id: string;
@@ -30,6 +32,8 @@ export interface AgentOptions {
   /** A play that could not start within this many ms of its startAt is logged as missed. */
   lateToleranceMs?: number;
   volume?: number;
+  /** Disk the asset cache may use; assets needed soonest are kept, later ones fetched just in time. Default 1024 MB. */
+  cacheBudgetMb?: number;
   /** Called after a manifest is verified and stored (fleet simulator and benchmarks measure with it). */
   onApplied?: (version: number) => void;
   /** reboot-agent: how to restart (the CLI exits and lets systemd start it again). */
@@ -303,20 +307,36 @@ export class GatewayAgent {
     for (const cancel of this.cancels.values()) cancel();
     this.cancels.clear();
     const now = this.timers.now();
-    for (const item of m.items) {
-      this.fetchAsset(item).catch(() => {});
-      if (this.state.played[item.occurrenceId] !== undefined || item.startAt + item.asset.durationMs <= now) continue;
-      const cancelPrepare = at(this.timers, item.startAt - PREPARE_MS, () => {
+    const upcoming = m.items.filter((i) => this.state.played[i.occurrenceId] === undefined && i.startAt + i.asset.durationMs > now);
+    const kept = this.withinBudget(upcoming);
+    for (const item of upcoming) {
+      const cancels: (() => void)[] = [];
+      if (kept.has(item.asset.sha256)) this.fetchAsset(item).catch(() => {});
+      else cancels.push(at(this.timers, item.startAt - JUST_IN_TIME_MS, () => void this.fetchAsset(item)));
+      cancels.push(at(this.timers, item.startAt - PREPARE_MS, () => {
         this.prepared.set(item.occurrenceId, this.track(this.verifiedFile(item)));
-      });
-      const cancelStart = at(this.timers, item.startAt, () => void this.due(item));
+      }));
+      cancels.push(at(this.timers, item.startAt, () => void this.due(item)));
       this.cancels.set(item.occurrenceId, () => {
-        cancelPrepare();
-        cancelStart();
+        cancels.forEach((c) => c());
         this.prepared.delete(item.occurrenceId);
       });
     }
-    void this.pruneCache(m);
+    void this.pruneCache(kept);
+  }
+
+  /** The assets to keep cached: those needed soonest, while they fit in the disk budget. */
+  private withinBudget(items: ManifestItem[]): Set<string> {
+    const budget = (this.o.cacheBudgetMb ?? 1024) * 1048576;
+    const kept = new Set<string>();
+    let used = 0;
+    for (const i of [...items].sort((a, b) => a.startAt - b.startAt)) {
+      if (kept.has(i.asset.sha256)) continue;
+      if (used + i.asset.bytes > budget) continue;
+      used += i.asset.bytes;
+      kept.add(i.asset.sha256);
+    }
+    return kept;
   }
 
   /** Resolves with the verified local file, or null if it cannot be had. Shared by prefetch and play. */
@@ -425,10 +445,12 @@ export class GatewayAgent {
     if (item) void this.due(item);
   }
 
-  private async pruneCache(m: Manifest) {
-    const keep = new Set(m.items.map((i) => `${i.asset.sha256}.opus`));
+  /** Deletes cached assets no upcoming item needs, or that the disk budget leaves out (never one in use). */
+  private async pruneCache(kept: Set<string>) {
     for (const f of await readdir(this.path('assets')).catch(() => [] as string[])) {
-      if (f.endsWith('.opus') && !keep.has(f)) await rm(this.path('assets', f), { force: true });
+      const sha = f.slice(0, 64);
+      if (!f.endsWith('.opus') || kept.has(sha) || this.downloads.has(sha) || this.playing?.item.asset.sha256 === sha) continue;
+      await rm(this.path('assets', f), { force: true });
     }
     const horizon = this.timers.now() - 2 * 86400_000;
     for (const [id, startAt] of Object.entries(this.state.played)) if (startAt < horizon) delete this.state.played[id];
