@@ -11,7 +11,7 @@ import { realTimers } from './timers.js';
 
 const USAGE = `Usage: npm run gateway -- --server http://HOST:8080 --id ID --secret SECRET [--cache DIR]
        [--mqtt mqtt://HOST:1883] [--sink command|record] [--sink-command "ffplay -nodisp -autoexit {file}"]
-       [--keepalive 30] [--telemetry-interval 30] [--volume 80]
+       [--keepalive 30] [--telemetry-interval 30] [--volume 80] [--cache-budget-mb 1024]
    or: npm run gateway -- --config gateway.json   (the same keys in JSON)`;
 
 const options = z.object({
@@ -25,13 +25,15 @@ const options = z.object({
   keepalive: z.coerce.number().int().min(1).max(600).default(30),
   'telemetry-interval': z.coerce.number().min(1).default(30),
   volume: z.coerce.number().int().min(0).max(100).default(80),
+  'cache-budget-mb': z.coerce.number().min(1).default(1024),
 });
 
 const { values } = parseArgs({
   options: {
     config: { type: 'string' }, server: { type: 'string' }, id: { type: 'string' }, secret: { type: 'string' },
     cache: { type: 'string' }, mqtt: { type: 'string' }, sink: { type: 'string' }, 'sink-command': { type: 'string' },
-    keepalive: { type: 'string' }, 'telemetry-interval': { type: 'string' }, volume: { type: 'string' }, help: { type: 'boolean' },
+    keepalive: { type: 'string' }, 'telemetry-interval': { type: 'string' }, volume: { type: 'string' }, 'cache-budget-mb': { type: 'string' },
+    help: { type: 'boolean' },
   },
 });
 if (values.help) {
@@ -54,7 +56,7 @@ const prov = await loadProvisioning({ server: o.server, id: o.id, secret: o.secr
 const agent = new GatewayAgent({
   id: o.id, secret: o.secret, server: o.server, mqttUrl: o.mqtt ?? prov.mqttUrl, serverPublicKey: prov.serverPublicKey, cacheDir,
   sink: o.sink === 'record' ? recordSink(cacheDir, realTimers) : commandSink(o['sink-command']),
-  keepaliveSec: o.keepalive, telemetryMs: o['telemetry-interval'] * 1000, volume: o.volume, log,
+  keepaliveSec: o.keepalive, telemetryMs: o['telemetry-interval'] * 1000, volume: o.volume, cacheBudgetMb: o['cache-budget-mb'], log,
   // reboot-agent: exit cleanly; systemd (Restart=always) starts a fresh process.
   onReboot: () => setTimeout(() => process.exit(0), 200),
 });
