@@ -68,7 +68,7 @@ const source = {
   devices: () => db.select({ id: devicesTable.id, zoneId: devicesTable.zoneId }).from(devicesTable).all(),
   programs: () => db.select({ p: programs, a: assets }).from(programs).innerJoin(assets, eq(assets.sha256, programs.assetSha256)).all()
     .map(({ p, a }) => ({ id: p.id, title: p.title, asset: { sha256: a.sha256, bytes: a.bytes, durationMs: a.durationMs, url: `/media/${a.sha256}.opus` } })),
-  quietHours: () => ({ start: '22:00', end: '05:30' }),
+  quietHours: () => new Map(Array.from({ length: N_ZONES }, (_, z) => [`zn_${z}`, { start: '22:00', end: '05:30' }])),
 };
 const manifests = createManifestsService({
   db, bus: createBus(createLogger('silent')), clock: { now: () => clockNow }, log: createLogger('silent'), plane, keys, source,

@@ -88,10 +88,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
       schedules: () => schedules.list(),
       devices: () => devices.idsInZones('all'),
       programs: () => programs.list().filter((p) => p.status === 'approved'),
-      quietHours: (zoneId) => {
-        const z = zones.list().find((x) => x.id === zoneId);
-        return z && { start: z.quietStart, end: z.quietEnd };
-      },
+      quietHours: () => new Map(zones.list().map((z) => [z.id, { start: z.quietStart, end: z.quietEnd }])),
     },
     onApplied: devices.applyManifestVersion,
   });

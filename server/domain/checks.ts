@@ -1,3 +1,4 @@
+import { groupBy } from './group.js';
 import { localDates, localToUtc, minutesOf } from './time.js';
 import type { Occurrence } from './occurrences.js';
 
@@ -24,8 +25,7 @@ export interface Conflict { occurrence: Occurrence; other: Occurrence }
 
 /** Pairs of occurrences that overlap on one device, `candidates` against `existing` (sweep per device). */
 export function findConflicts(candidates: Occurrence[], existing: Occurrence[], limit = 50): Conflict[] {
-  const byDevice = new Map<string, Occurrence[]>();
-  for (const o of existing) byDevice.set(o.deviceId, [...(byDevice.get(o.deviceId) ?? []), o]);
+  const byDevice = groupBy(existing, (o) => o.deviceId);
   for (const list of byDevice.values()) list.sort((a, b) => a.startAt - b.startAt);
   const out: Conflict[] = [];
   for (const c of candidates) {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Priority } from '../../devices/protocol/index.js';
+import { groupBy } from './group.js';
 import { onHoliday, ruleInstants, type Rule, type Window } from './rules.js';
 
 export type { Rule, Window } from './rules.js';
@@ -72,8 +73,7 @@ export function expandOccurrences(
   schedules: ScheduleDef[], devices: DeviceRef[], programs: Map<string, ProgramRef>, w: Window, tz = 'Asia/Ho_Chi_Minh',
 ): Occurrence[] {
   const out: Occurrence[] = [];
-  const byZone = new Map<string, DeviceRef[]>();
-  for (const d of devices) byZone.set(d.zoneId, [...(byZone.get(d.zoneId) ?? []), d]);
+  const byZone = groupBy(devices, (d) => d.zoneId);
   for (const s of schedules) {
     const targets = s.zoneIds === 'all' ? devices : s.zoneIds.flatMap((z) => byZone.get(z) ?? []);
     if (!targets.length) continue;

@@ -13,7 +13,8 @@ export interface PlanSource {
   schedules(): ScheduleDef[];
   devices(): DeviceRef[];
   programs(): { id: string; title: string; asset: { sha256: string; bytes: number; durationMs: number; url: string } }[];
-  quietHours(zoneId: string): { start: string; end: string } | undefined;
+  /** Quiet hours by zone id, read once per rebuild. */
+  quietHours(): Map<string, { start: string; end: string }>;
 }
 
 /**
@@ -51,6 +52,7 @@ export function createManifestsService(deps: {
     const all = expandOccurrences(schedules, devices, refs, { from: now, to: now + horizonMs }, tz);
     const byDevice = new Map<string, Occurrence[]>(devices.map((d) => [d.id, []]));
     for (const o of all) byDevice.get(o.deviceId)?.push(o);
+    const quiet = source.quietHours();
     const previous = new Map(
       db.select({ deviceId: deviceManifests.deviceId, version: deviceManifests.version, itemsHash: deviceManifests.itemsHash })
         .from(deviceManifests).all().map((r) => [r.deviceId, r]),
@@ -58,7 +60,7 @@ export function createManifestsService(deps: {
     const rows: (typeof deviceManifests.$inferInsert)[] = [];
     for (const d of devices) {
       const next = nextManifest(previous.get(d.id), {
-        deviceId: d.id, items: manifestItems(byDevice.get(d.id)!, assets), quietHours: source.quietHours(d.zoneId), now, horizonMs,
+        deviceId: d.id, items: manifestItems(byDevice.get(d.id)!, assets), quietHours: quiet.get(d.zoneId), now, horizonMs,
       });
       if (!next) continue;
       const envelope = JSON.stringify(signPayload(next.manifest, keys.privateKey));

@@ -1,6 +1,6 @@
 import { pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DEVICE_ID_PATTERN } from '../../devices/protocol/index.js';
-import { SERVER_USERNAME, type Principal } from './acl.js';
+import type { Principal } from './acl.js';
 
 /** Mosquitto 2's password-file hash: `$7$iterations$salt$hash`, PBKDF2-HMAC-SHA512 (as mosquitto_passwd writes it). */
 export function mosquittoHash(password: string, iterations = 101): string {
@@ -54,4 +54,3 @@ export function createMqttAuthenticator(deps: MqttAuthDeps) {
 }
 export type MqttAuthenticator = ReturnType<typeof createMqttAuthenticator>;
 
-export { SERVER_USERNAME };

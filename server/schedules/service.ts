@@ -50,7 +50,7 @@ export function createSchedulesService(d: ScheduleDeps) {
   };
   const list = (): Schedule[] => db.select().from(schedules).orderBy(desc(schedules.createdAt)).all().map(toDef);
 
-  /** Validates references and the rule itself; throws 422 with a code to branch on. */
+  /** Validates references and the rule (422 with a code to branch on); returns the programs it read, for plan(). */
   function validate(input: ScheduleInput) {
     const programs = d.programs();
     for (const id of input.programIds) {
@@ -69,18 +69,18 @@ export function createSchedulesService(d: ScheduleDeps) {
       if (err instanceof RuleError) throw new ApiError(422, 'invalid_rule', err.message);
       throw err;
     }
+    return programs;
   }
 
   /**
    * What a schedule would do: its occurrences from now over the check range, the quiet-hours hits
    * (Circular 39/2020: only emergencies in quiet hours) and overlaps with other schedules per device.
    */
-  function plan(input: ScheduleInput, id: string, exclude?: string) {
+  function plan(input: ScheduleInput, programs: ReturnType<typeof d.programs>, id: string, exclude?: string) {
     const now = clock.now();
     const to = Math.min(now + checkMs, ruleEnd(input.rule) + 1);
     const w = { from: now, to: Math.max(to, now + 1) };
     const devices = d.devices();
-    const programs = d.programs();
     const candidate: ScheduleDef = { id, ...input, seriesAnchor: now };
     const occurrences = expandOccurrences([candidate], devices, programs, w, tz);
 
@@ -145,14 +145,13 @@ export function createSchedulesService(d: ScheduleDeps) {
     get,
     /** dryRun: the same checks, nothing saved. */
     dryRun(input: ScheduleInput) {
-      validate(input);
-      const p = plan(input, 'dry-run');
+      const p = plan(input, validate(input), 'dry-run');
       return { ok: p.quietHits.length === 0 && (input.priority !== 'normal' || p.conflicts.length === 0), ...view(p) };
     },
     create(input: ScheduleInput, userId: string): Schedule {
-      validate(input);
+      const programs = validate(input);
       const id = newId('sc');
-      refuseIfBad(input, plan(input, id));
+      refuseIfBad(input, plan(input, programs, id));
       const now = clock.now();
       db.insert(schedules).values({ id, ...row(input), seriesAnchor: now, createdBy: userId, createdAt: now, updatedAt: now }).run();
       bus.emit('schedule.changed', { scheduleId: id, zoneIds: input.zoneIds });
@@ -161,8 +160,7 @@ export function createSchedulesService(d: ScheduleDeps) {
     update(id: string, patch: Partial<ScheduleInput>): Schedule {
       const before = get(id);
       const input: ScheduleInput = { ...before, ...patch };
-      validate(input);
-      refuseIfBad(input, plan(input, id, id));
+      refuseIfBad(input, plan(input, validate(input), id, id));
       const now = clock.now();
       let series = { seriesOffset: before.seriesOffset ?? 0, seriesAnchor: before.seriesAnchor ?? before.createdAt };
       if (patch.rule && before.programIds.length > 1) {
