@@ -57,6 +57,12 @@ export const assets = sqliteTable('assets', {
   durationMs: integer('duration_ms').notNull(),
   loudnessLufs: real('loudness_lufs').notNull(),
   truePeakDb: real('true_peak_db').notNull(),
+  /** The MP3 64 kbit/s rendition (`assets/{sha256}.mp3`) for old gateways and listening in the browser. */
+  mp3Bytes: integer('mp3_bytes'),
+  /** Up to 1000 peak levels (0–100) across the whole asset, for the panel's waveform. */
+  peaks: text('peaks', { mode: 'json' }).$type<number[]>(),
+  /** Leading and trailing silence cut from the source, in ms. */
+  trimmedMs: integer('trimmed_ms'),
   createdAt: createdAt(),
 });
 
@@ -66,13 +72,61 @@ export const programs = sqliteTable('programs', {
   category: text('category', {
     enum: ['greeting', 'procedure', 'law', 'emergency', 'news', 'relay', 'music', 'other'],
   }).notNull(),
+  /** The review state of the newest version. */
   status: text('status', { enum: ['draft', 'pending', 'approved', 'rejected'] }).notNull(),
+  /** The newest version's asset. */
   assetSha256: text('asset_sha256').notNull().references(() => assets.sha256),
+  /** What airs: the approved version and its asset; null until a version is approved. */
+  airingSha256: text('airing_sha256').references(() => assets.sha256),
+  airingVersion: integer('airing_version'),
+  latestVersion: integer('latest_version').notNull().default(1),
   originalName: text('original_name'),
   createdBy: text('created_by').references(() => users.id),
   createdAt: createdAt(),
   updatedAt: integer('updated_at').notNull(),
 });
+
+export const programVersions = sqliteTable(
+  'program_versions',
+  {
+    id: text('id').primaryKey(),
+    programId: text('program_id').notNull().references(() => programs.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    assetSha256: text('asset_sha256').notNull().references(() => assets.sha256),
+    status: text('status', { enum: ['draft', 'pending', 'approved', 'rejected'] }).notNull(),
+    source: text('source', { enum: ['upload', 'recording', 'tts'] }).notNull(),
+    originalName: text('original_name'),
+    /** For text-to-speech: the text as written and the provider/voice that spoke it. */
+    text: text('text'),
+    voice: text('voice'),
+    createdBy: text('created_by').references(() => users.id),
+    createdAt: createdAt(),
+    submittedBy: text('submitted_by').references(() => users.id),
+    submittedAt: integer('submitted_at'),
+    decidedBy: text('decided_by').references(() => users.id),
+    decidedAt: integer('decided_at'),
+    reason: text('reason'),
+  },
+  (t) => [uniqueIndex('program_versions_program_version').on(t.programId, t.version)],
+);
+
+/** Who did what, when, from where: submissions, approvals, rejections, schedule changes, broadcasts. */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    /** A user id, or `device:{id}` for what gateways report. */
+    actor: text('actor').notNull(),
+    actorName: text('actor_name').notNull(),
+    action: text('action').notNull(),
+    targetType: text('target_type').notNull(),
+    targetId: text('target_id').notNull(),
+    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>(),
+    address: text('address'),
+  },
+  (t) => [index('audit_at').on(t.at), index('audit_target').on(t.targetType, t.targetId)],
+);
 
 export const schedules = sqliteTable('schedules', {
   id: text('id').primaryKey(),
