@@ -2,7 +2,9 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { webRoutes } from '../web/routes.js';
-import { requireUser, sessionUser, type AuthEnv } from './auth/middleware.js';
+import { auditRoutes } from './audit/routes.js';
+import type { AuditLog } from './audit/service.js';
+import { requireRole, requireUser, sessionUser, type AuthEnv } from './auth/middleware.js';
 import { authRoutes, meRoutes, usersRoutes } from './auth/routes.js';
 import type { AuthService } from './auth/service.js';
 import type { Bus } from './bus.js';
@@ -21,9 +23,12 @@ import { mqttHookRoutes, type MqttHookDeps } from './mqtt/hooks.js';
 import type { MediaStore } from './media/store.js';
 import { playlogsRoutes } from './playlogs/routes.js';
 import type { PlaylogsService } from './playlogs/service.js';
-import { programsRoutes } from './programs/routes.js';
+import { jobsRoutes } from './jobs/routes.js';
+import type { Jobs } from './jobs/service.js';
+import { programsRoutes, ttsRoutes } from './programs/routes.js';
 import type { ProgramsService } from './programs/service.js';
 import { zoneCalendar } from './schedules/ics.js';
+import type { TtsProvider } from './tts/provider.js';
 import { occurrencesRoutes, schedulesRoutes } from './schedules/routes.js';
 import type { SchedulesService } from './schedules/service.js';
 import { zonesRoutes } from './zones/routes.js';
@@ -49,9 +54,15 @@ export interface AppDeps {
   playlogs: PlaylogsService;
   mqttHooks: MqttHookDeps;
   commands: CommandsService;
+  jobs: Jobs;
+  audit: AuditLog;
+  tts: TtsProvider;
 }
 
 export function createApp(d: AppDeps) {
+  // Who may do what. Technicians see zones and devices only; content and schedules are for editors and
+  // approvers (admin passes every requireRole); approving is the approver's alone (see programs/routes).
+  const content = requireRole('editor', 'approver');
   const api = new Hono<AuthEnv>()
     .route('/auth', authRoutes(d.auth, d.sessionTtlMs))
     .route('/me', meRoutes(d.auth))
@@ -63,11 +74,20 @@ export function createApp(d: AppDeps) {
       return zoneCalendar(d.zones.get(zoneId), d.manifests.preview({ from: now, to: now + d.horizonMs }, zoneId), titles, now);
     }))
     .route('/devices', devicesRoutes(d.devices, d.provisioning))
-    .route('/devices', commandsRoutes(d.commands, (id) => void d.devices.get(id), (id) => d.programs.get(id)))
-    .route('/programs', programsRoutes(d.programs))
-    .route('/schedules', schedulesRoutes(d.schedules, d.timeZone))
+    .route('/devices', commandsRoutes(d.commands, (id) => void d.devices.get(id), (id) => d.programs.get(id), d.audit))
+    .use('/programs/*', content)
+    .route('/programs', programsRoutes(d.programs, d.media))
+    .use('/tts/*', content)
+    .route('/tts', ttsRoutes(d.tts))
+    .use('/jobs/*', content)
+    .route('/jobs', jobsRoutes(d.jobs))
+    .use('/schedules/*', content)
+    .route('/schedules', schedulesRoutes(d.schedules, d.timeZone, d.audit))
+    .use('/occurrences/*', content)
     .route('/occurrences', occurrencesRoutes(d.manifests.preview, d.timeZone, d.now, d.horizonMs))
+    .use('/playlogs/*', content)
     .route('/playlogs', playlogsRoutes(d.playlogs, d.timeZone))
+    .route('/audit', auditRoutes(d.audit))
     .route('/events', eventsRoutes(d.bus, (id) => d.devices.get(id)));
 
   const app = new Hono()

@@ -12,9 +12,13 @@ export interface EventMap {
   'zone.changed': { zoneId: string };
   /** zoneIds: every zone whose devices may be affected (before and after the change). */
   'schedule.changed': { scheduleId: string; zoneIds: string[] | 'all' };
+  /** What airs changed (a version was approved): manifests must follow. */
   'program.changed': { programId: string };
+  /** Anything about a program changed (new version, submitted, decided, renamed): for the panel. */
+  'program.updated': { programId: string };
+  'job.updated': { job: import('./jobs/service.js').JobView };
   'manifest.published': { deviceId: string; version: number };
-  'playlog.stored': { deviceId: string; occurrenceId: string; result: string };
+  'playlog.stored': { deviceId: string; occurrenceId: string; programId: string; result: string };
 }
 
 type Listener<K extends keyof EventMap> = (payload: EventMap[K]) => void | Promise<void>;

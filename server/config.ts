@@ -24,6 +24,13 @@ const schema = z.object({
   SESSION_TTL_HOURS: z.coerce.number().min(1).default(12),
   DEVICE_TELEMETRY_SECONDS: z.coerce.number().min(1).default(30),
   MAX_UPLOAD_MB: z.coerce.number().min(1).default(200),
+  MAX_AUDIO_MINUTES: z.coerce.number().min(1).default(120),
+  TRANSCODE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  TTS_PROVIDER: z.enum(['espeak', 'google']).optional(),
+  GOOGLE_APPLICATION_CREDENTIALS: z.string().optional(),
+  GOOGLE_TTS_ENDPOINT: z.string().regex(/^[\w.-]+(:\d+)?$/, 'host or host:port').optional(),
+  GOOGLE_TTS_INSECURE: z.enum(['true', 'false']).default('false'),
+  GOOGLE_TTS_VOICE: z.string().regex(/^vi-VN-/, 'a vi-VN voice, e.g. vi-VN-Standard-A').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -51,6 +58,10 @@ export interface Config {
   horizonDays: number;
   sessionTtlMs: number;
   maxUploadBytes: number;
+  maxAudioMs: number;
+  transcodeConcurrency: number;
+  /** Google when asked for, or when Google credentials are configured; else the offline espeak-ng. */
+  tts: { provider: 'espeak' | 'google'; googleEndpoint?: string; googleInsecure: boolean; googleVoice?: string };
   /** The telemetry interval gateways use; three missed intervals mark a device offline. */
   deviceTelemetryMs: number;
   logLevel: Env['LOG_LEVEL'];
@@ -77,6 +88,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     horizonDays: e.MANIFEST_HORIZON_DAYS,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
+    maxAudioMs: e.MAX_AUDIO_MINUTES * 60_000,
+    transcodeConcurrency: e.TRANSCODE_CONCURRENCY,
+    tts: {
+      provider: e.TTS_PROVIDER ?? (e.GOOGLE_APPLICATION_CREDENTIALS ? 'google' : 'espeak'),
+      googleEndpoint: e.GOOGLE_TTS_ENDPOINT,
+      googleInsecure: e.GOOGLE_TTS_INSECURE === 'true',
+      googleVoice: e.GOOGLE_TTS_VOICE,
+    },
     deviceTelemetryMs: e.DEVICE_TELEMETRY_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
   };

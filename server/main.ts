@@ -23,6 +23,10 @@ import { createMqttAuthenticator } from './mqtt/credentials.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/broker.js';
 import { connectPlane } from './mqtt/client.js';
 import { createPlaylogsService } from './playlogs/service.js';
+import { createAuditLog } from './audit/service.js';
+import { createJobs } from './jobs/service.js';
+import { espeakProvider } from './tts/espeak.js';
+import { googleProvider } from './tts/google.js';
 import { createProgramsService } from './programs/service.js';
 import { createSchedulesService } from './schedules/service.js';
 import { createZonesService } from './zones/service.js';
@@ -73,11 +77,22 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
   }
   const plane = await connectPlane({ url: mqttUrl, username: serverUsername, password: serverPassword, log, clock });
 
-  const media = createMediaStore({ db, clock, tools: audioTools({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath }), mediaDir: config.mediaDir, maxUploadBytes: config.maxUploadBytes });
-  const programs = createProgramsService({ db, bus, clock, media });
+  const media = createMediaStore({
+    db, clock, tools: audioTools({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath }), mediaDir: config.mediaDir,
+    maxUploadBytes: config.maxUploadBytes, maxDurationMs: config.maxAudioMs,
+  });
+  const audit = createAuditLog({ db, clock });
+  const jobs = createJobs({ bus, clock, log, concurrency: config.transcodeConcurrency });
+  const tts = config.tts.provider === 'google'
+    ? await googleProvider({ endpoint: config.tts.googleEndpoint, insecure: config.tts.googleInsecure, defaultVoice: config.tts.googleVoice })
+    : espeakProvider();
+  log.info(`text to speech: ${tts.name}`);
+  const programs = createProgramsService({ db, bus, clock, media, jobs, audit, tts });
+  // What airs is the approved version: unapproved programs are "not approved" to schedules, absent from manifests.
+  const onAir = () => programs.list().flatMap((p) => (p.airing ? [{ ...p, asset: p.airing }] : []));
   const schedules = createSchedulesService({
     db, bus, clock, timeZone: config.timeZone,
-    programs: () => new Map(programs.list().map((p) => [p.id, { id: p.id, durationMs: p.asset.durationMs, status: p.status, title: p.title }])),
+    programs: () => new Map(programs.list().map((p) => [p.id, { id: p.id, durationMs: p.asset.durationMs, status: p.airing ? 'approved' : p.status, title: p.title }])),
     zones: () => zones.list(),
     devices: () => devices.idsInZones('all'),
   });
@@ -87,7 +102,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
     source: {
       schedules: () => schedules.list(),
       devices: () => devices.idsInZones('all'),
-      programs: () => programs.list().filter((p) => p.status === 'approved'),
+      programs: onAir,
       quietHours: () => new Map(zones.list().map((z) => [z.id, { start: z.quietStart, end: z.quietEnd }])),
     },
     onApplied: devices.applyManifestVersion,
@@ -107,6 +122,8 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
   // With an external broker the session ends at its next authentication; embedded, at once.
   bus.on('device.credentials-revoked', 'broker', ({ deviceId }) => broker?.disconnect(deviceId));
   playlogs.listen(plane);
+  bus.on('playlog.stored', 'audit', ({ deviceId, occurrenceId, programId, result }) =>
+    audit.record({ id: `device:${deviceId}`, name: deviceId }, 'broadcast.played', { type: 'program', id: programId }, { deviceId, occurrenceId, result }));
   manifests.start();
   await manifests.rebuild();
   await manifests.republishAll();
@@ -125,7 +142,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
     }),
     auth, zones, devices, media, programs, schedules, manifests, playlogs,
     mqttHooks: { auth: mqttAuth, serverUsername, token: config.mqttHookToken },
-    commands,
+    commands, jobs, audit, tts,
   });
 
   const http = await new Promise<Server>((resolve) => {
@@ -147,8 +164,10 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
       clearInterval(heartbeatTimer);
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
+      await jobs.close();
       await plane.close();
       await broker?.close();
+      await tts.close?.();
       sqlite.close();
     },
   };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speechLikeWav } from './helpers/audio.js';
 import { fakeTimers } from './helpers/fake-timers.js';
-import { createDevice, createZone, startTestSystem, uploadProgram, readSinkLog, waitFor, testAgent, type TestSystem } from './helpers/system.js';
+import { approvedProgram, createDevice, createZone, readSinkLog, startTestSystem, testAgent, type TestSystem, waitFor } from './helpers/system.js';
 
 
 describe('a gateway cut off for 14 days', () => {
@@ -24,9 +24,9 @@ describe('a gateway cut off for 14 days', () => {
     const device = await createDevice(t, 'thon-xa-1', zone);
     const wav = join(dir, 'a.wav');
     await speechLikeWav(wav, 2);
-    const a = (await (await uploadProgram(t, wav, 'Tin sáng')).json()).program;
+    const a = (await approvedProgram(t, wav, 'Tin sáng'));
     await speechLikeWav(wav, 3);
-    const b = (await (await uploadProgram(t, wav, 'Phổ biến pháp luật')).json()).program;
+    const b = (await approvedProgram(t, wav, 'Phổ biến pháp luật'));
     const tomorrow = new Date(Date.now() + 7 * 3600_000 + 86400_000).toISOString().slice(0, 10);
     for (const [program, rule] of [
       [a, { type: 'rrule', dtstart: `${tomorrow}T06:30:00+07:00`, rrule: 'FREQ=DAILY' }],

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { toZonedIso } from '../server/domain/time.js';
 import { createLogger } from '../server/logger.js';
 import { startSystem } from '../server/main.js';
 import { speechLikeWav } from './helpers/audio.js';
-import { ADMIN_PASSWORD, NO_QUIET_HOURS, readSinkLog, waitFor } from './helpers/system.js';
+import { ADMIN_PASSWORD, approvedProgram, loginCookie, NO_QUIET_HOURS, readSinkLog, sessionApi, waitFor } from './helpers/system.js';
 
 describe('the broker dies in the middle of a QoS 1 manifest delivery', () => {
   it('comes back and every gateway plays the broadcast exactly once, none lost, none twice', async () => {
@@ -28,10 +28,8 @@ describe('the broker dies in the middle of a QoS 1 manifest delivery', () => {
     for (let i = 0; i < 12; i++) devices.push((await api('/api/devices', { id: `thon-bao-${i}`, name: `Cụm ${i}`, zoneId: zone })).device);
     const wav = join(dir, 'canh-bao.wav');
     await speechLikeWav(wav, 1);
-    const form = new FormData();
-    form.set('title', 'Cảnh báo bão');
-    form.set('file', new Blob([await readFile(wav)]), 'canh-bao.wav');
-    const program = (await api('/api/programs', undefined, form)).program;
+    const client = { sys, api: sessionApi(sys.httpUrl, cookie), login: (u: string, p: string) => loginCookie(sys.httpUrl, u, p) };
+    const program = await approvedProgram(client, wav, 'Cảnh báo bão');
     const fleet = await startFleet({
       server: sys.httpUrl, mqttUrl: sys.mqttUrl, serverPublicKey: sys.publicKeyPem, devices: devices.map((d) => ({ id: d.id, secret: d.secret })),
       cacheRoot: join(dir, 'fleet'), extra: { reconnectMinMs: 100, reconnectMaxMs: 300 },

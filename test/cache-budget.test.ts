@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speechLikeWav } from './helpers/audio.js';
 import { fakeTimers } from './helpers/fake-timers.js';
-import { createDevice, createZone, readSinkLog, startTestSystem, testAgent, uploadProgram, waitFor, type TestSystem } from './helpers/system.js';
+import { approvedProgram, createDevice, createZone, readSinkLog, startTestSystem, testAgent, type TestSystem, waitFor } from './helpers/system.js';
 
 describe('the gateway cache within a disk budget', () => {
   let t: TestSystem;
@@ -26,7 +26,7 @@ describe('the gateway cache within a disk budget', () => {
     for (const [i, hour] of ['08', '09', '10'].entries()) {
       const wav = join(dir, `p${i}.wav`);
       await speechLikeWav(wav, 20 + i);
-      const p = (await (await uploadProgram(t, wav, `Bản tin ${hour} giờ`)).json()).program;
+      const p = (await approvedProgram(t, wav, `Bản tin ${hour} giờ`));
       programs.push(p);
       const at = `${tomorrow}T${hour}:00:00+07:00`;
       expect((await t.api('/api/schedules', { method: 'POST', json: { programId: p.id, zoneIds: [zone], rule: { type: 'once', at } } })).status).toBe(201);

@@ -12,7 +12,7 @@ import { linkProxy } from './helpers/proxy.js';
 import { parseConfig } from '../server/config.js';
 import { createLogger } from '../server/logger.js';
 import { startSystem } from '../server/main.js';
-import { ADMIN_PASSWORD, createDevice, createZone, readSinkLog, startTestSystem, uploadProgram, waitFor, testAgent, type TestSystem } from './helpers/system.js';
+import { ADMIN_PASSWORD, approvedProgram, createDevice, createZone, readSinkLog, startTestSystem, testAgent, type TestSystem, waitFor } from './helpers/system.js';
 
 describe('faults on the device plane', () => {
   let t: TestSystem;
@@ -31,7 +31,7 @@ describe('faults on the device plane', () => {
     const device = await createDevice(t, 'thon-nui-1', zone);
     const wav = join(dir, 'tin.wav');
     await speechLikeWav(wav, 2);
-    const program = (await (await uploadProgram(t, wav, 'Tin buổi sáng')).json()).program;
+    const program = (await approvedProgram(t, wav, 'Tin buổi sáng'));
     const tomorrow = new Date(Date.now() + 7 * 3600_000 + 86400_000).toISOString().slice(0, 10);
     const res = await t.api('/api/schedules', {
       method: 'POST', json: { programId: program.id, zoneIds: [zone], rule: { type: 'rrule', dtstart: `${tomorrow}T06:00:00+07:00`, rrule: 'FREQ=DAILY;BYHOUR=6,11,17' } },
@@ -89,7 +89,7 @@ describe('faults on the device plane', () => {
     const device = await createDevice(t, `thon-hong-${kind}`, zone);
     const wav = join(dir, `${kind}.wav`);
     await speechLikeWav(wav, 3 + kind.length / 10);
-    const program = (await (await uploadProgram(t, wav, `Thông báo ${kind}`)).json()).program;
+    const program = (await approvedProgram(t, wav, `Thông báo ${kind}`));
     const tomorrow = new Date(Date.now() + 7 * 3600_000 + 86400_000).toISOString().slice(0, 10);
     const at = `${tomorrow}T08:00:00+07:00`;
     expect((await t.api('/api/schedules', { method: 'POST', json: { programId: program.id, zoneIds: [zone], rule: { type: 'once', at } } })).status).toBe(201);

@@ -8,7 +8,7 @@ import { realTimers } from '../devices/agent/timers.js';
 import { generateSigningKeys, loadSigningKeys, signPayload, topics } from '../devices/protocol/index.js';
 import { toZonedIso } from '../server/domain/time.js';
 import { speechLikeWav } from './helpers/audio.js';
-import { createDevice, createZone, NO_QUIET_HOURS, readSinkLog, startTestSystem, uploadProgram, waitFor, testAgent, type TestSystem } from './helpers/system.js';
+import { approvedProgram, createDevice, createZone, NO_QUIET_HOURS, readSinkLog, startTestSystem, testAgent, type TestSystem, waitFor } from './helpers/system.js';
 
 describe('signed commands to a gateway', () => {
   let t: TestSystem;
@@ -28,7 +28,7 @@ describe('signed commands to a gateway', () => {
     device = await createDevice(t, 'thon-lenh-1', zone);
     const wav = join(dir, 'p.wav');
     await speechLikeWav(wav, 6);
-    programId = (await (await uploadProgram(t, wav, 'Thông báo khẩn')).json()).program.id;
+    programId = (await approvedProgram(t, wav, 'Thông báo khẩn')).id;
     agent = testAgent(t, device, join(dir, device.id));
     await agent.start();
     await waitFor(async () => (await (await t.api(`/api/devices/${device.id}`)).json()).device.online);

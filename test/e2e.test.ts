@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet } from '../devices/sim/fleet.js';
 import { toZonedIso } from '../server/domain/time.js';
 import { speechLikeWav } from './helpers/audio.js';
-import { createDevice, createZone, NO_QUIET_HOURS, startTestSystem, uploadProgram, readSinkLog, waitFor, type TestSystem } from './helpers/system.js';
+import { approvedProgram, createDevice, createZone, NO_QUIET_HOURS, startTestSystem, readSinkLog, waitFor, type TestSystem } from './helpers/system.js';
 
 
 describe('a broadcast travels from an upload to the speakers of the hamlets it targets', () => {
@@ -40,9 +40,7 @@ describe('a broadcast travels from an upload to the speakers of the hamlets it t
 
     const wav = join(cacheRoot, 'greeting.wav');
     await speechLikeWav(wav, 1.5);
-    const upload = await uploadProgram(t, wav, 'Lời chào của Chủ tịch xã');
-    expect(upload.status).toBe(201);
-    const { program } = await upload.json();
+    const program = await approvedProgram(t, wav, 'Lời chào của Chủ tịch xã');
 
     const startAt = Math.ceil((Date.now() + 3000) / 1000) * 1000;
     const res = await t.api('/api/schedules', {

@@ -11,7 +11,7 @@ import { startFleet } from '../devices/sim/fleet.js';
 import { topics } from '../devices/protocol/index.js';
 import { toZonedIso } from '../server/domain/time.js';
 import { speechLikeWav } from './helpers/audio.js';
-import { createDevice, createZone, NO_QUIET_HOURS, readSinkLog, startTestSystem, uploadProgram, waitFor, type TestSystem } from './helpers/system.js';
+import { approvedProgram, createDevice, createZone, NO_QUIET_HOURS, readSinkLog, startTestSystem, type TestSystem, waitFor } from './helpers/system.js';
 
 const MOSQUITTO = process.env.MOSQUITTO_PATH ?? '/usr/sbin/mosquitto';
 const run = promisify(execFile);
@@ -74,7 +74,7 @@ describe('an external Mosquitto broker, with the password and ACL files the serv
       await waitFor(async () => (await (await t.api('/api/devices')).json()).devices.every((d: { online: boolean; appliedVersion: number }) => d.online && d.appliedVersion > 0));
       const wav = join(dir, 'a.wav');
       await speechLikeWav(wav, 1);
-      const program = (await (await uploadProgram(t, wav, 'Qua Mosquitto')).json()).program;
+      const program = (await approvedProgram(t, wav, 'Qua Mosquitto'));
       const startAt = Math.ceil((Date.now() + 3000) / 1000) * 1000;
       const res = await t.api('/api/schedules', { method: 'POST', json: { programId: program.id, zoneIds: [zone], rule: { type: 'once', at: toZonedIso(startAt, 'Asia/Ho_Chi_Minh') } } });
       expect(res.status).toBe(201);

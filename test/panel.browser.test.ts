@@ -6,7 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toZonedIso } from '../server/domain/time.js';
 import { speechLikeWav } from './helpers/audio.js';
-import { ADMIN_PASSWORD, createDevice, createZone, NO_QUIET_HOURS, startTestSystem, uploadProgram, testAgent, type TestSystem } from './helpers/system.js';
+import { approvedProgram, ADMIN_PASSWORD, createDevice, createZone, NO_QUIET_HOURS, startTestSystem, testAgent, type TestSystem } from './helpers/system.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -62,7 +62,7 @@ describe('the panel in a real browser', () => {
 
     const wav = join(dir, 'thong-bao.wav');
     await speechLikeWav(wav, 2);
-    const { program } = await (await uploadProgram(t, wav, 'Thông báo lịch tiếp công dân')).json();
+    const program = await approvedProgram(t, wav, 'Thông báo lịch tiếp công dân');
     const startAt = Date.now() + 2500;
     await t.api('/api/schedules', { method: 'POST', json: { programId: program.id, zoneIds: [zone], rule: { type: 'once', at: toZonedIso(startAt, 'Asia/Ho_Chi_Minh') } } });
     await row.locator('[data-field=playing]:has-text("▶ Thông báo lịch tiếp công dân")').waitFor({ timeout: 10_000 });

@@ -9,7 +9,7 @@ import { generateSigningKeys, loadSigningKeys, signPayload, type ManifestItem, t
 import { toZonedIso } from '../server/domain/time.js';
 import { speechLikeWav } from './helpers/audio.js';
 import { fakeTimers } from './helpers/fake-timers.js';
-import { createDevice, createZone, NO_QUIET_HOURS, startTestSystem, uploadProgram, readSinkLog, waitFor, testAgent, type TestSystem } from './helpers/system.js';
+import { approvedProgram, createDevice, createZone, NO_QUIET_HOURS, readSinkLog, startTestSystem, testAgent, type TestSystem, waitFor } from './helpers/system.js';
 
 const T0 = Date.parse('2026-09-02T07:00:00+07:00');
 
@@ -86,9 +86,9 @@ describe('pre-emption end to end', () => {
     const device = await createDevice(t, 'thon-ven-song-1', zone);
     const wav = join(dir, 'x.wav');
     await speechLikeWav(wav, 6);
-    const normal = (await (await uploadProgram(t, wav, 'Bản tin chiều')).json()).program;
+    const normal = (await approvedProgram(t, wav, 'Bản tin chiều'));
     await speechLikeWav(wav, 2);
-    const alarm = (await (await uploadProgram(t, wav, 'Cảnh báo lũ')).json()).program;
+    const alarm = (await approvedProgram(t, wav, 'Cảnh báo lũ'));
     const agent = testAgent(t, device, join(dir, device.id));
     await agent.start();
     const base = Math.ceil((Date.now() + 3000) / 1000) * 1000;

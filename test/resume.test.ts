@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speechLikeWav } from './helpers/audio.js';
 import { fakeTimers } from './helpers/fake-timers.js';
-import { createDevice, createZone, readSinkLog, startTestSystem, testAgent, uploadProgram, waitFor, type TestSystem } from './helpers/system.js';
+import { approvedProgram, createDevice, createZone, readSinkLog, startTestSystem, testAgent, type TestSystem, waitFor } from './helpers/system.js';
 
 /** An HTTP relay to the server whose first media response stops halfway and hangs, as a dying 4G link does. */
 async function stallingRelay(target: string) {
@@ -54,7 +54,7 @@ describe('an asset download interrupted by a dying link and an agent restart', (
     const device = await createDevice(t, 'thon-song-yeu-1', zone);
     const wav = join(dir, 'long.wav');
     await speechLikeWav(wav, 40);
-    const program = (await (await uploadProgram(t, wav, 'Phổ biến Luật Thực hiện dân chủ ở cơ sở')).json()).program;
+    const program = (await approvedProgram(t, wav, 'Phổ biến Luật Thực hiện dân chủ ở cơ sở'));
     const tomorrow = new Date(Date.now() + 7 * 3600_000 + 86400_000).toISOString().slice(0, 10);
     const at = `${tomorrow}T09:00:00+07:00`;
     expect((await t.api('/api/schedules', { method: 'POST', json: { programId: program.id, zoneIds: [zone], rule: { type: 'once', at } } })).status).toBe(201);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toZonedIso } from '../server/domain/time.js';
 import { speechLikeWav } from './helpers/audio.js';
-import { createDevice, createZone, startTestSystem, uploadProgram, waitFor, type TestSystem } from './helpers/system.js';
+import { approvedProgram, createDevice, createZone, startTestSystem, type TestSystem, waitFor } from './helpers/system.js';
 
 const TZ = 'Asia/Ho_Chi_Minh';
 /** Tomorrow (commune time) at HH:MM, as the API's ISO string. */
@@ -28,7 +28,7 @@ describe('schedules through the API', () => {
     await createDevice(t, 'thon-tay-1', tay);
     const wav = join(t.dir, 'ban-tin.wav');
     await speechLikeWav(wav, 60);
-    programId = (await (await uploadProgram(t, wav, 'Bản tin thời sự')).json()).program.id;
+    programId = (await approvedProgram(t, wav, 'Bản tin thời sự')).id;
   });
   afterAll(() => t.stop());
 

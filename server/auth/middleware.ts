@@ -24,3 +24,10 @@ export const requireRole = (...roles: Role[]): MiddlewareHandler<AuthEnv> => asy
   }
   await next();
 };
+
+/** Only these roles; admin included only if listed. For decisions that are a person's office (the chair approving). */
+export const requireStrictRole = (...roles: Role[]): MiddlewareHandler<AuthEnv> => async (c, next) => {
+  const user = c.get('user');
+  if (!roles.includes(user.role)) throw new ApiError(403, 'forbidden', `Only the role ${roles.join(' or ')} may do this; you are ${user.role}`);
+  await next();
+};

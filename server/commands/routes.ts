@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { actorOf } from '../audit/routes.js';
+import type { AuditLog } from '../audit/service.js';
 import { requireRole, type AuthEnv } from '../auth/middleware.js';
 import { ApiError } from '../http/errors.js';
 import { validate } from '../http/validate.js';
@@ -17,10 +19,11 @@ export interface PlayableProgram {
   id: string;
   title: string;
   status: string;
-  asset: { sha256: string; bytes: number; durationMs: number; url: string };
+  /** The approved audio on air; null when no version is approved. */
+  airing: { sha256: string; bytes: number; durationMs: number; url: string } | null;
 }
 
-export function commandsRoutes(commands: CommandsService, deviceExists: (id: string) => void, program: (id: string) => PlayableProgram) {
+export function commandsRoutes(commands: CommandsService, deviceExists: (id: string) => void, program: (id: string) => PlayableProgram, audit: AuditLog) {
   return new Hono<AuthEnv>()
     .get('/:id/commands', (c) => {
       deviceExists(c.req.param('id'));
@@ -33,12 +36,15 @@ export function commandsRoutes(commands: CommandsService, deviceExists: (id: str
       let item;
       if (b.type === 'play-now') {
         const p = program(b.programId);
-        if (p.status !== 'approved') throw new ApiError(422, 'program_not_approved', `Program ${p.id} is ${p.status}; only approved programs can air`);
-        item = { occurrenceId: `cmd-${id}`, programId: p.id, title: p.title, priority: b.priority, startAt: 0, asset: p.asset };
+        if (!p.airing) throw new ApiError(422, 'program_not_approved', `Program ${p.id} is ${p.status}; only approved programs can air`);
+        item = { occurrenceId: `cmd-${id}`, programId: p.id, title: p.title, priority: b.priority, startAt: 0, asset: p.airing };
       }
       const row = await commands.send(id, {
         type: b.type, ttlMs: b.ttlSeconds * 1000, ...('volume' in b ? { volume: b.volume } : {}), ...(item ? { item } : {}),
       }, c.get('user').id);
+      audit.record(actorOf(c), 'broadcast.command', { type: 'device', id }, {
+        command: b.type, ...(item ? { programId: item.programId, priority: item.priority } : {}), ...('volume' in b ? { volume: b.volume } : {}),
+      });
       return c.json({ command: row }, 202);
     });
 }

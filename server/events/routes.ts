@@ -3,7 +3,10 @@ import { streamSSE } from 'hono/streaming';
 import type { AuthEnv } from '../auth/middleware.js';
 import type { Bus } from '../bus.js';
 
-/** Server-sent events for the panel: one `device` event with the device's full view whenever it changes. */
+/**
+ * Server-sent events for the panel: one `device` event with the device's full view whenever it changes;
+ * for people who handle content, `job` (progress) and `program` (a version added, submitted, decided).
+ */
 export function eventsRoutes(bus: Bus, deviceView: (id: string) => unknown, keepAliveMs = 25_000) {
   return new Hono<AuthEnv>().get('/', (c) =>
     streamSSE(c, async (stream) => {
@@ -25,8 +28,14 @@ export function eventsRoutes(bus: Bus, deviceView: (id: string) => unknown, keep
         bus.on('manifest.published', 'sse', sendDevice),
         bus.on('device.created', 'sse', sendDevice),
         bus.on('device.deleted', 'sse', ({ deviceId }) => push('device-removed', { id: deviceId })),
-        bus.on('playlog.stored', 'sse', (p) => push('playlog', p)),
       ];
+      if (c.get('user').role !== 'technician') {
+        offs.push(
+          bus.on('playlog.stored', 'sse', (p) => push('playlog', p)),
+          bus.on('job.updated', 'sse', ({ job }) => push('job', job)),
+          bus.on('program.updated', 'sse', ({ programId }) => push('program', { id: programId })),
+        );
+      }
       let open = true;
       stream.onAbort(() => {
         open = false;

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import ffprobeInstaller from '@ffprobe-installer/ffprobe';
 import ffmpeg from 'fluent-ffmpeg';
@@ -13,8 +14,10 @@ export const audioTools = (over: Partial<AudioTools> = {}): AudioTools => ({
   ffprobePath: over.ffprobePath ?? ffprobeInstaller.path,
 });
 
+export type AudioErrorCode = 'not_audio' | 'no_audio_stream' | 'empty_audio' | 'corrupt_audio' | 'too_long' | 'transcode_failed';
+
 export class AudioError extends Error {
-  constructor(readonly code: 'not_audio' | 'empty_audio' | 'corrupt_audio' | 'too_long' | 'transcode_failed', message: string) {
+  constructor(readonly code: AudioErrorCode, message: string) {
     super(message);
   }
 }
@@ -30,18 +33,27 @@ export interface Probe {
 
 const command = (tools: AudioTools, input: string) => ffmpeg(input).setFfmpegPath(tools.ffmpegPath).setFfprobePath(tools.ffprobePath);
 
-/** ffprobe the file: it must hold an audio stream with a positive duration. */
-export function probeAudio(tools: AudioTools, file: string): Promise<Probe> {
+const seconds = (ms: number) => (ms / 1000).toFixed(3);
+
+/** ffprobe the file: it must hold an audio stream, not longer than `maxMs` if it declares a length. */
+export function probeAudio(tools: AudioTools, file: string, maxMs = Infinity): Promise<Probe> {
   return new Promise((resolve, reject) => {
     command(tools, file).ffprobe((err, data) => {
       if (err) return reject(new AudioError('not_audio', 'The file is not audio that ffmpeg can read'));
       const audio = data.streams.find((s) => s.codec_type === 'audio');
-      if (!audio) return reject(new AudioError('not_audio', 'The file has no audio stream'));
-      const seconds = Number(audio.duration ?? data.format.duration);
-      if (Number.isFinite(seconds) && seconds <= 0) return reject(new AudioError('empty_audio', 'The audio has no duration'));
+      if (!audio) {
+        const video = data.streams.some((s) => s.codec_type === 'video');
+        return reject(video
+          ? new AudioError('no_audio_stream', 'The file holds video but no sound track')
+          : new AudioError('not_audio', 'The file has no audio stream'));
+      }
+      const s = Number(audio.duration ?? data.format.duration);
+      if (Number.isFinite(s) && s <= 0) return reject(new AudioError('empty_audio', 'The audio has no duration'));
+      const durationMs = Number.isFinite(s) ? Math.round(s * 1000) : null;
+      if (durationMs !== null && durationMs > maxMs) return reject(tooLong(durationMs, maxMs));
       resolve({
         format: String(data.format.format_name ?? ''),
-        durationMs: Number.isFinite(seconds) ? Math.round(seconds * 1000) : null,
+        durationMs,
         codec: String(audio.codec_name ?? ''),
         channels: Number(audio.channels ?? 0),
         sampleRate: Number(audio.sample_rate ?? 0),
@@ -50,6 +62,9 @@ export function probeAudio(tools: AudioTools, file: string): Promise<Probe> {
   });
 }
 
+const tooLong = (ms: number, maxMs: number) =>
+  new AudioError('too_long', `The audio lasts ${Math.round(ms / 60000)} min; the limit is ${Math.round(maxMs / 60000)} min`);
+
 export interface LoudnessTarget {
   integratedLufs: number;
   truePeakDb: number;
@@ -57,13 +72,43 @@ export interface LoudnessTarget {
 }
 export const BROADCAST_LOUDNESS: LoudnessTarget = { integratedLufs: -16, truePeakDb: -1.5, lra: 11 };
 
-interface LoudnormMeasure {
+export interface LoudnormMeasure {
   input_i: string;
   input_tp: string;
   input_lra: string;
   input_thresh: string;
   target_offset: string;
 }
+
+/** Below this for at least SILENCE_MIN_S counts as silence at either end. */
+export const SILENCE = { noiseDb: -50, minS: 0.3, keepMs: 150 };
+
+const target = (t: LoudnessTarget) => `loudnorm=I=${t.integratedLufs}:TP=${t.truePeakDb}:LRA=${t.lra}`;
+
+/** Pass 1's filter: mono, find silences, measure loudness. Nothing is written. */
+export const ANALYSIS_FILTER =
+  `aformat=channel_layouts=mono,silencedetect=noise=${SILENCE.noiseDb}dB:d=${SILENCE.minS},${target(BROADCAST_LOUDNESS)}:print_format=json`;
+
+/** Pass 2's graph: trim the silent ends, apply the measured gain linearly, and split for the three outputs. */
+export function renderGraph(m: LoudnormMeasure, trim: { startMs: number; endMs: number }): string {
+  const gain = [
+    target(BROADCAST_LOUDNESS),
+    `measured_I=${m.input_i}:measured_TP=${m.input_tp}:measured_LRA=${m.input_lra}`,
+    `measured_thresh=${m.input_thresh}:offset=${m.target_offset}:linear=true:print_format=json`,
+  ].join(':');
+  return `[0:a]aformat=channel_layouts=mono,atrim=start=${seconds(trim.startMs)}:end=${seconds(trim.endMs)},asetpts=PTS-STARTPTS,`
+    + `${gain},aresample=48000,asplit=3[opus][mp3][wave];[wave]aresample=${PEAK_RATE}[peaks]`;
+}
+
+// CBR with 60 ms frames caps a broadcast minute at ~179 KiB whatever the content; bitexact makes the
+// Ogg serial number deterministic, so identical content hashes (and is stored) once.
+export const OPUS_OPTIONS = [
+  '-map', '[opus]', '-ac', '1', '-ar', '48000', '-c:a', 'libopus', '-b:a', '24k', '-vbr', 'off', '-frame_duration', '60',
+  '-application', 'voip', '-fflags', '+bitexact', '-flags:a', '+bitexact', '-f', 'ogg',
+];
+export const MP3_OPTIONS = ['-map', '[mp3]', '-ac', '1', '-c:a', 'libmp3lame', '-b:a', '64k', '-fflags', '+bitexact', '-flags:a', '+bitexact', '-f', 'mp3'];
+export const PEAK_RATE = 8000;
+export const PEAKS_OPTIONS = ['-map', '[peaks]', '-ac', '1', '-c:a', 'pcm_s16le', '-f', 's16le'];
 
 function lastJsonObject(stderr: string): Record<string, string> {
   const end = stderr.lastIndexOf('}');
@@ -72,39 +117,55 @@ function lastJsonObject(stderr: string): Record<string, string> {
   return JSON.parse(stderr.slice(start, end + 1));
 }
 
-/** Runs ffmpeg with the given output options and resolves with its stderr; rejects with a readable error. */
-function run(tools: AudioTools, input: string, output: string, build: (c: ffmpeg.FfmpegCommand) => ffmpeg.FfmpegCommand): Promise<string> {
+const timemarkMs = (mark: string) => {
+  const m = /(\d+):(\d\d):(\d\d(?:\.\d+)?)/.exec(mark);
+  return m ? Math.round((Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])) * 1000) : 0;
+};
+
+/** The last `time=HH:MM:SS.cc` ffmpeg printed: how much audio it actually decoded. */
+const decodedMs = (stderr: string) => timemarkMs([...stderr.matchAll(/time=(\d+:\d\d:\d\d(?:\.\d+)?)/g)].at(-1)?.[1] ?? '');
+
+/** Runs a prepared command; resolves with stderr, rejects with a readable error; reports decoded ms. */
+function run(c: ffmpeg.FfmpegCommand, onProgress?: (decodedMs: number) => void): Promise<string> {
   return new Promise((resolve, reject) => {
-    build(command(tools, input))
-      .output(output)
-      .on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
-        const tail = String(stderr ?? '').trim().split('\n').slice(-3).join(' | ');
-        reject(new AudioError('corrupt_audio', `ffmpeg could not decode the audio (${tail || err.message})`));
-      })
+    c.on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
+      const tail = String(stderr ?? '').trim().split('\n').slice(-3).join(' | ');
+      reject(new AudioError('corrupt_audio', `ffmpeg could not decode the audio (${tail || err.message})`));
+    })
+      .on('progress', (p: { timemark?: string }) => onProgress?.(timemarkMs(p.timemark ?? '')))
       .on('end', (_stdout: string | null, stderr: string | null) => resolve(String(stderr ?? '')))
       .run();
   });
 }
 
-/** The last `time=HH:MM:SS.cc` ffmpeg printed: how much audio it actually decoded. */
-function decodedMs(stderr: string): number {
-  const all = [...stderr.matchAll(/time=(\d+):(\d\d):(\d\d(?:\.\d+)?)/g)];
-  const last = all.at(-1);
-  return last ? Math.round((Number(last[1]) * 3600 + Number(last[2]) * 60 + Number(last[3])) * 1000) : 0;
+export interface Silence {
+  startMs: number;
+  endMs: number;
 }
 
-/** Pass 1 of EBU R128 normalisation: decode everything, measure with loudnorm, output discarded. */
-export async function measureLoudnorm(
-  tools: AudioTools,
-  input: string,
-  target = BROADCAST_LOUDNESS,
-): Promise<{ measure: LoudnormMeasure; decodedMs: number }> {
-  const stderr = await run(tools, input, '-', (c) =>
-    c.noVideo().audioFilters(`loudnorm=I=${target.integratedLufs}:TP=${target.truePeakDb}:LRA=${target.lra}:print_format=json`).format('null'));
-  const measure = lastJsonObject(stderr) as unknown as LoudnormMeasure;
-  // -inf: pure digital silence, which cannot be normalised to anything.
-  if (!Number.isFinite(Number(measure.input_i))) throw new AudioError('empty_audio', 'The audio is silent');
-  return { measure, decodedMs: decodedMs(stderr) };
+export function parseSilences(stderr: string): Silence[] {
+  const out: Silence[] = [];
+  for (const m of stderr.matchAll(/silence_(start|end): (-?[\d.]+)/g)) {
+    const ms = Math.max(0, Math.round(Number(m[2]) * 1000));
+    if (m[1] === 'start') out.push({ startMs: ms, endMs: Infinity });
+    else if (out.length) out[out.length - 1].endMs = ms;
+  }
+  return out;
+}
+
+/**
+ * Where the sound is: leading and trailing silence cut, a short breath (SILENCE.keepMs) kept at each
+ * end so the first and last words are not clipped. Silences inside the audio are left alone.
+ */
+export function soundBounds(silences: Silence[], totalMs: number): { startMs: number; endMs: number } {
+  const lead = silences[0] && silences[0].startMs <= 20 ? silences[0] : undefined;
+  const tail = silences.at(-1);
+  const startMs = lead ? Math.max(0, Math.min(lead.endMs, totalMs) - SILENCE.keepMs) : 0;
+  const endMs = tail && tail !== lead && tail.endMs >= totalMs - 50 ? Math.min(totalMs, tail.startMs + SILENCE.keepMs) : totalMs;
+  if ((lead && lead.endMs >= totalMs - 50) || endMs - startMs < 2 * SILENCE.keepMs + 100) {
+    throw new AudioError('empty_audio', 'The audio is silent');
+  }
+  return { startMs, endMs };
 }
 
 /**
@@ -119,30 +180,94 @@ export function checkComplete(declaredMs: number | null, decoded: number) {
   }
 }
 
-/** The exact filter chain of pass 2; also used verbatim by bench/ for the raw-ffmpeg baseline. */
-export function normaliseFilter(m: LoudnormMeasure, target = BROADCAST_LOUDNESS): string {
-  return [
-    `loudnorm=I=${target.integratedLufs}:TP=${target.truePeakDb}:LRA=${target.lra}`,
-    `measured_I=${m.input_i}:measured_TP=${m.input_tp}:measured_LRA=${m.input_lra}`,
-    `measured_thresh=${m.input_thresh}:offset=${m.target_offset}:linear=true:print_format=json`,
-  ].join(':') + ',aresample=48000';
+export interface Analysis {
+  measure: LoudnormMeasure;
+  decodedMs: number;
+  trim: { startMs: number; endMs: number };
 }
 
-// CBR with 60 ms frames caps a broadcast minute at ~179 KiB whatever the content; bitexact makes the
-// Ogg serial number deterministic, so identical content hashes (and is stored) once.
-export const OPUS_OPTIONS = [
-  '-ac', '1', '-ar', '48000', '-c:a', 'libopus', '-b:a', '24k', '-vbr', 'off', '-frame_duration', '60', '-application', 'voip',
-  '-fflags', '+bitexact', '-flags:a', '+bitexact', '-f', 'ogg',
-];
+/** Pass 1: decode everything once, find the silent ends and measure EBU R128 loudness. */
+export async function analyse(tools: AudioTools, input: string, opts: { declaredMs: number | null; maxMs: number; onProgress?: (ms: number) => void }): Promise<Analysis> {
+  // A file that does not declare its length is decoded just past the limit, then refused.
+  const cap = Number.isFinite(opts.maxMs) ? ['-t', seconds(opts.maxMs + 1000)] : [];
+  const stderr = await run(
+    command(tools, input).inputOptions(cap).noVideo().audioFilters(ANALYSIS_FILTER).format('null').output('-'),
+    opts.onProgress,
+  );
+  const decoded = decodedMs(stderr);
+  if (decoded > opts.maxMs) throw tooLong(decoded, opts.maxMs);
+  checkComplete(opts.declaredMs, decoded);
+  const measure = lastJsonObject(stderr) as unknown as LoudnormMeasure;
+  // -inf: pure digital silence, which cannot be normalised to anything.
+  if (!Number.isFinite(Number(measure.input_i))) throw new AudioError('empty_audio', 'The audio is silent');
+  return { measure, decodedMs: decoded, trim: soundBounds(parseSilences(stderr), decoded) };
+}
 
-/**
- * Two-pass loudnorm (EBU R128) to −16 LUFS / −1.5 dBTP, mono Opus 24 kbit/s 48 kHz.
- * Refuses a file that decodes shorter than it declares.
- */
-export async function transcodeToOpus(tools: AudioTools, input: string, output: string, declaredMs: number | null): Promise<void> {
-  const { measure, decodedMs } = await measureLoudnorm(tools, input);
-  checkComplete(declaredMs, decodedMs);
-  await run(tools, input, output, (c) => c.noVideo().audioFilters(normaliseFilter(measure)).outputOptions(OPUS_OPTIONS));
+/** Collects max |sample| per 10 ms window of 16-bit mono PCM. */
+class PeakMeter extends Writable {
+  private windows: number[] = [];
+  private current = 0;
+  private inWindow = 0;
+  private carry: Buffer | null = null;
+  samples = 0;
+  constructor(private readonly perWindow = PEAK_RATE / 100) {
+    super();
+  }
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void) {
+    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    const whole = buf.length - (buf.length % 2);
+    this.carry = whole < buf.length ? buf.subarray(whole) : null;
+    for (let i = 0; i < whole; i += 2) {
+      const v = Math.abs(buf.readInt16LE(i));
+      if (v > this.current) this.current = v;
+      if (++this.inWindow === this.perWindow) {
+        this.windows.push(this.current);
+        this.current = 0;
+        this.inWindow = 0;
+      }
+    }
+    this.samples += whole / 2;
+    done();
+  }
+  /** At most `count` levels, 0–100, each the loudest window of its share of the audio. */
+  levels(count = 1000): number[] {
+    const all = this.inWindow ? [...this.windows, this.current] : this.windows;
+    const per = Math.max(1, Math.ceil(all.length / count));
+    const out: number[] = [];
+    for (let i = 0; i < all.length; i += per) {
+      let max = 0;
+      for (let j = i; j < Math.min(all.length, i + per); j++) max = Math.max(max, all[j]);
+      out.push(Math.round((max / 32768) * 100));
+    }
+    return out;
+  }
+}
+
+export interface Rendition {
+  durationMs: number;
+  /** loudnorm's own measurement of what it wrote. */
+  loudnessLufs: number;
+  truePeakDb: number;
+  peaks: number[];
+}
+
+/** Pass 2: trimmed, normalised, mono: Opus 24 kbit/s and MP3 64 kbit/s, and waveform peaks, in one decode. */
+export async function render(tools: AudioTools, input: string, a: Analysis, out: { opus: string; mp3: string }, onProgress?: (ms: number) => void): Promise<Rendition> {
+  const meter = new PeakMeter();
+  const stderr = await run(
+    command(tools, input).complexFilter(renderGraph(a.measure, a.trim))
+      .output(out.opus).outputOptions(OPUS_OPTIONS)
+      .output(out.mp3).outputOptions(MP3_OPTIONS)
+      .output(meter).outputOptions(PEAKS_OPTIONS),
+    onProgress,
+  );
+  const result = lastJsonObject(stderr);
+  return {
+    durationMs: Math.round((meter.samples / PEAK_RATE) * 1000),
+    loudnessLufs: Number(result.output_i),
+    truePeakDb: Number(result.output_tp),
+    peaks: meter.levels(),
+  };
 }
 
 export interface Loudness {
@@ -150,9 +275,9 @@ export interface Loudness {
   truePeakDb: number;
 }
 
-/** EBU R128 integrated loudness and true peak measured with ffmpeg's ebur128 filter. */
+/** EBU R128 integrated loudness and true peak measured with ffmpeg's ebur128 filter (the independent check). */
 export async function measureEbur128(tools: AudioTools, file: string): Promise<Loudness> {
-  const stderr = await run(tools, file, '-', (c) => c.noVideo().audioFilters('ebur128=peak=true').format('null'));
+  const stderr = await run(command(tools, file).noVideo().audioFilters('ebur128=peak=true').format('null').output('-'));
   const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
   const i = /I:\s+(-?[\d.]+|-inf) LUFS/.exec(summary);
   const tp = /Peak:\s+(-?[\d.]+|-inf) dBFS/.exec(summary);

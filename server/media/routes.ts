@@ -26,21 +26,22 @@ export function parseRange(header: string | undefined, size: number): { start: n
 }
 
 export function mediaRoutes(store: MediaStore, isUser: (c: Context) => boolean, isDevice: (id: string, secret: string) => boolean) {
-  return new Hono().get('/:file{[0-9a-f]{64}\\.opus}', async (c) => {
+  return new Hono().get('/:file{[0-9a-f]{64}\\.(opus|mp3)}', async (c) => {
     const basic = basicCredentials(c.req.header('authorization'));
     if (!isUser(c) && !(basic && isDevice(basic.id, basic.secret))) {
       c.header('WWW-Authenticate', 'Basic realm="loalang-media"');
       throw new ApiError(401, 'unauthenticated', 'Media needs a user session or device credentials');
     }
     const sha256 = c.req.param('file').slice(0, 64);
-    const path = store.assetPath(sha256);
+    const kind = c.req.param('file').endsWith('.mp3') ? 'mp3' : 'opus';
+    const path = store.assetPath(sha256, kind);
     const size = await stat(path).then((s) => s.size, () => -1);
     if (size < 0) throw new ApiError(404, 'not_found', `No asset ${sha256}`);
     const headers: Record<string, string> = {
-      'Content-Type': 'audio/ogg; codecs=opus',
+      'Content-Type': kind === 'mp3' ? 'audio/mpeg' : 'audio/ogg; codecs=opus',
       'Accept-Ranges': 'bytes',
       'Cache-Control': 'private, max-age=31536000, immutable',
-      ETag: `"${sha256}"`,
+      ETag: `"${sha256}.${kind}"`,
     };
     const range = parseRange(c.req.header('range'), size);
     if (range === 'unsatisfiable') {

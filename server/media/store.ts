@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { assets } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
-import { AudioError, measureEbur128, probeAudio, transcodeToOpus, type AudioTools } from './audio.js';
+import { analyse, AudioError, probeAudio, render, type AudioTools, type Probe } from './audio.js';
 
 export type Asset = typeof assets.$inferSelect;
 
@@ -18,54 +18,82 @@ export const sha256File = (file: string) =>
   });
 
 /**
- * Content-addressed store: `assets/{sha256}.opus` (what gateways play) and `originals/{sha256}{ext}`
- * (what was uploaded, kept to re-transcode later). Work happens in `tmp/` and is renamed into place,
- * so a failed upload leaves nothing behind.
+ * Content-addressed store: `assets/{sha256}.opus` (what gateways play), `assets/{sha256}.mp3` (old
+ * gateways, the browser) and `originals/{sha256}{ext}` (what was uploaded, kept to re-transcode later).
+ * Work happens in `tmp/` and is renamed into place, so a failed upload leaves nothing behind.
  */
-export function createMediaStore({ db, clock, tools, mediaDir, maxUploadBytes }: {
-  db: Db; clock: Clock; tools: AudioTools; mediaDir: string; maxUploadBytes: number;
+export interface IngestInput {
+  /** The uploaded file, already on disk in the store's tmp dir; ingest removes or keeps it. */
+  path: string;
+  name: string;
+  probe: Probe;
+  onProgress?: (fraction: number) => void;
+}
+
+export function createMediaStore({ db, clock, tools, mediaDir, maxUploadBytes, maxDurationMs }: {
+  db: Db; clock: Clock; tools: AudioTools; mediaDir: string; maxUploadBytes: number; maxDurationMs: number;
 }) {
   const dirs = { tmp: join(mediaDir, 'tmp'), assets: join(mediaDir, 'assets'), originals: join(mediaDir, 'originals') };
   const ready = Promise.all(Object.values(dirs).map((d) => mkdir(d, { recursive: true })));
+  const refuse = (name: string, err: unknown): never => {
+    if (err instanceof AudioError) throw new ApiError(422, err.code, `${name}: ${err.message}`);
+    throw err;
+  };
 
   return {
-    assetPath: (sha256: string) => join(dirs.assets, `${sha256}.opus`),
+    maxUploadBytes,
+    maxDurationMs,
+    assetPath: (sha256: string, kind: 'opus' | 'mp3' = 'opus') => join(dirs.assets, `${sha256}.${kind}`),
     getAsset: (sha256: string): Asset | undefined => db.select().from(assets).where(eq(assets.sha256, sha256)).get(),
 
-    /** Probe, two-pass loudness-normalise, transcode, hash, store. Throws ApiError 413/422 on bad input. */
-    async ingest(upload: { bytes: Uint8Array; name: string }): Promise<Asset> {
+    /** A fresh path in the store's tmp dir (same filesystem as the store, so the final rename is atomic). */
+    async tmpPath(name: string): Promise<string> {
       await ready;
-      if (upload.bytes.byteLength === 0) throw new ApiError(422, 'empty_audio', `${upload.name} is empty (0 bytes)`);
-      if (upload.bytes.byteLength > maxUploadBytes) {
-        throw new ApiError(413, 'too_large', `${upload.name} is larger than the ${Math.round(maxUploadBytes / 1048576)} MB limit`);
-      }
-      const work = join(dirs.tmp, randomBytes(8).toString('hex'));
-      const ext = (extname(upload.name).toLowerCase().match(/^\.[a-z0-9]{1,5}$/) ?? [''])[0];
-      const original = `${work}-in${ext}`;
-      const output = `${work}-out.opus`;
+      const ext = (extname(name).toLowerCase().match(/^\.[a-z0-9]{1,5}$/) ?? [''])[0];
+      return join(dirs.tmp, `${randomBytes(8).toString('hex')}-in${ext}`);
+    },
+
+    /** The quick checks, answered before any job starts: size, readable audio stream, declared length. */
+    async check(path: string, name: string): Promise<Probe> {
+      const size = await stat(path).then((s) => s.size, () => 0);
+      if (size === 0) throw new ApiError(422, 'empty_audio', `${name} is empty (0 bytes)`);
+      if (size > maxUploadBytes) throw new ApiError(413, 'too_large', `${name} is larger than the ${Math.round(maxUploadBytes / 1048576)} MB limit`);
+      return probeAudio(tools, path, maxDurationMs).catch((err) => refuse(name, err));
+    },
+
+    /**
+     * Two passes over the file: analyse (silences, loudness), then render trimmed and normalised Opus,
+     * MP3 and waveform peaks. Hash, and store once per content. The input file is consumed either way.
+     */
+    async ingest({ path, name, probe, onProgress }: IngestInput): Promise<Asset> {
+      await ready;
+      const work = path.replace(/-in(\.[a-z0-9]+)?$/, '');
+      const out = { opus: `${work}-out.opus`, mp3: `${work}-out.mp3` };
       try {
-        await writeFile(original, upload.bytes);
-        const probe = await probeAudio(tools, original);
-        await transcodeToOpus(tools, original, output, probe.durationMs);
-        const [sha256, loudness, info, outProbe] = await Promise.all([
-          sha256File(output), measureEbur128(tools, output), stat(output), probeAudio(tools, output),
-        ]);
+        const analysis = await analyse(tools, path, {
+          declaredMs: probe.durationMs, maxMs: maxDurationMs,
+          onProgress: (ms) => probe.durationMs && onProgress?.(Math.min(0.5, (ms / probe.durationMs) * 0.5)),
+        });
+        const span = analysis.trim.endMs - analysis.trim.startMs;
+        onProgress?.(0.5);
+        const r = await render(tools, path, analysis, out, (ms) => onProgress?.(0.5 + Math.min(0.49, (ms / span) * 0.49)));
+        const [sha256, opus, mp3] = await Promise.all([sha256File(out.opus), stat(out.opus), stat(out.mp3)]);
         const existing = this.getAsset(sha256);
         if (existing) return existing;
-        const originalSha = createHash('sha256').update(upload.bytes).digest('hex');
-        await rename(original, join(dirs.originals, `${originalSha}${ext}`));
-        await rename(output, this.assetPath(sha256));
+        const originalSha = await sha256File(path);
+        await rename(path, join(dirs.originals, `${originalSha}${extname(path)}`));
+        await rename(out.mp3, this.assetPath(sha256, 'mp3'));
+        await rename(out.opus, this.assetPath(sha256));
         const row: Asset = {
-          sha256, bytes: info.size, durationMs: outProbe.durationMs ?? probe.durationMs ?? 0,
-          loudnessLufs: loudness.integratedLufs, truePeakDb: loudness.truePeakDb, createdAt: clock.now(),
+          sha256, bytes: opus.size, mp3Bytes: mp3.size, durationMs: r.durationMs, loudnessLufs: r.loudnessLufs, truePeakDb: r.truePeakDb,
+          peaks: r.peaks, trimmedMs: analysis.decodedMs - span, createdAt: clock.now(),
         };
         db.insert(assets).values(row).onConflictDoNothing().run();
         return row;
       } catch (err) {
-        if (err instanceof AudioError) throw new ApiError(422, err.code, `${upload.name}: ${err.message}`);
-        throw err;
+        return refuse(name, err);
       } finally {
-        await Promise.all([rm(original, { force: true }), rm(output, { force: true })]);
+        await Promise.all([rm(path, { force: true }), rm(out.opus, { force: true }), rm(out.mp3, { force: true })]);
       }
     },
   };

@@ -17,7 +17,7 @@ export function createPlaylogsService({ db, bus, clock, log }: { db: Db; bus: Bu
         id: e.id, deviceId, occurrenceId: e.occurrenceId, programId: e.programId, startAt: e.startAt,
         startedAt: e.startedAt, endedAt: e.endedAt, result: e.result, reason: e.reason ?? null, receivedAt: clock.now(),
       }).onConflictDoNothing().run();
-      if (res.changes) bus.emit('playlog.stored', { deviceId, occurrenceId: e.occurrenceId, result: e.result });
+      if (res.changes) bus.emit('playlog.stored', { deviceId, occurrenceId: e.occurrenceId, programId: e.programId, result: e.result });
       return res.changes > 0;
     },
     list(q: { from?: number; to?: number; deviceId?: string; limit: number }): Playlog[] {

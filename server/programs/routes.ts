@@ -1,32 +1,132 @@
-import { Hono } from 'hono';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { requireRole, type AuthEnv } from '../auth/middleware.js';
+import { actorOf } from '../audit/routes.js';
+import { requireRole, requireStrictRole, type AuthEnv } from '../auth/middleware.js';
 import { ApiError } from '../http/errors.js';
-import { CATEGORIES, type Category, type ProgramsService } from './service.js';
+import { validate } from '../http/validate.js';
+import type { MediaStore } from '../media/store.js';
+import { fillTemplate, TemplateError, TEMPLATES } from '../tts/templates.js';
+import { normalizeVietnamese } from '../tts/normalize.js';
+import type { TtsProvider } from '../tts/provider.js';
+import { CATEGORIES, MAX_SPEECH_CHARS, type Category, type ProgramsService } from './service.js';
 
-const fields = z.object({
-  title: z.string().trim().min(1, 'title is required').max(200),
-  category: z.enum(CATEGORIES as [Category, ...Category[]]).default('other'),
+const category = z.enum(CATEGORIES as [Category, ...Category[]]);
+const title = z.string().trim().min(1, 'title is required').max(200);
+const uploadFields = z.object({
+  title: title.optional(),
+  category: category.default('other'),
+  source: z.enum(['upload', 'recording']).default('upload'),
 });
 
-export function programsRoutes(programs: ProgramsService) {
+const speechText = z.union([
+  z.object({ text: z.string().trim().min(1).max(MAX_SPEECH_CHARS) }),
+  z.object({ templateId: z.string(), fields: z.record(z.string(), z.string().max(2000)) }),
+]);
+const speechOptions = z.object({
+  voice: z.string().max(64).optional(),
+  speakingRate: z.number().min(0.25).max(4).optional(),
+  pitch: z.number().min(-20).max(20).optional(),
+});
+const newSpeech = z.object({ title, category: category.default('other') }).and(speechOptions).and(speechText);
+const speechVersion = speechOptions.and(speechText);
+
+/** The text a speech request will say, before normalisation: as written, or a filled template. */
+function speechSource(body: z.infer<typeof speechText>): string {
+  if ('text' in body) return body.text;
+  try {
+    return fillTemplate(body.templateId, body.fields).text;
+  } catch (err) {
+    if (err instanceof TemplateError) throw new ApiError(422, 'template_incomplete', err.message, { missing: err.missing });
+    throw err;
+  }
+}
+
+/** Streams the multipart file to the media store's tmp dir; the size limit has already been enforced. */
+async function receiveFile(c: Context<AuthEnv>, media: MediaStore) {
+  if (!(c.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
+    throw new ApiError(415, 'unsupported_media_type', 'Send multipart/form-data with a file field and a title');
+  }
+  const body = await c.req.parseBody().catch((err) => {
+    if (err instanceof ApiError) throw err;
+    throw new ApiError(400, 'bad_multipart', 'The multipart body could not be read');
+  });
+  const file = body.file;
+  if (!(file instanceof File)) throw new ApiError(400, 'file_missing', 'Add the audio as the form field "file"');
+  const name = file.name || 'upload';
+  const path = await media.tmpPath(name);
+  try {
+    await pipeline(Readable.fromWeb(file.stream() as import('node:stream/web').ReadableStream), createWriteStream(path));
+  } catch (err) {
+    await rm(path, { force: true });
+    throw err;
+  }
+  return { body, path, name };
+}
+
+function fields<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new ApiError(400, 'invalid_request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
+export function programsRoutes(programs: ProgramsService, media: MediaStore) {
+  // Over the limit: 413 before the body is read to the end, and nothing is written.
+  const limit = bodyLimit({
+    maxSize: media.maxUploadBytes + 1024 * 1024,
+    onError: () => {
+      throw new ApiError(413, 'too_large', `The upload is larger than the ${Math.round(media.maxUploadBytes / 1048576)} MB limit`);
+    },
+  });
+  const edit = requireRole('editor', 'approver');
   return new Hono<AuthEnv>()
     .get('/', (c) => c.json({ programs: programs.list() }, 200))
     .get('/:id', (c) => c.json({ program: programs.get(c.req.param('id')) }, 200))
-    .post('/', requireRole('editor', 'approver'), async (c) => {
-      if (!(c.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
-        throw new ApiError(415, 'unsupported_media_type', 'Send multipart/form-data with a file field and a title');
-      }
-      const body = await c.req.parseBody().catch(() => {
-        throw new ApiError(400, 'bad_multipart', 'The multipart body could not be read');
-      });
-      const file = body.file;
-      if (!(file instanceof File)) throw new ApiError(400, 'file_missing', 'Add the audio as the form field "file"');
-      const parsed = fields.safeParse({ title: body.title ?? file.name, category: body.category || undefined });
-      if (!parsed.success) throw new ApiError(400, 'invalid_request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-      const program = await programs.upload({
-        ...parsed.data, file: { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name || 'upload' }, userId: c.get('user').id,
-      });
-      return c.json({ program }, 201);
+    .post('/', edit, limit, async (c) => {
+      const { body, path, name } = await receiveFile(c, media);
+      const f = fields(uploadFields, { title: body.title || name, category: body.category || undefined, source: body.source || undefined });
+      const job = await programs.startUpload({ ...f, path, name, actor: actorOf(c) });
+      return c.json({ job }, 202);
+    })
+    .post('/tts', edit, validate('json', newSpeech), (c) => {
+      const body = c.req.valid('json');
+      const job = programs.startSpeech({ ...body, text: speechSource(body), actor: actorOf(c) });
+      return c.json({ job }, 202);
+    })
+    .post('/:id/versions', edit, limit, async (c) => {
+      const id = c.req.param('id');
+      programs.get(id);
+      const { body, path, name } = await receiveFile(c, media);
+      const f = fields(uploadFields.pick({ source: true }), { source: body.source || undefined });
+      const job = await programs.startUpload({ ...f, programId: id, path, name, actor: actorOf(c) });
+      return c.json({ job }, 202);
+    })
+    .post('/:id/versions/tts', edit, validate('json', speechVersion), (c) => {
+      const body = c.req.valid('json');
+      const job = programs.startSpeech({ ...body, programId: c.req.param('id'), text: speechSource(body), actor: actorOf(c) });
+      return c.json({ job }, 202);
+    })
+    .patch('/:id', edit, validate('json', z.object({ title: title.optional(), category: category.optional() }).strict()), (c) =>
+      c.json({ program: programs.update(c.req.param('id'), c.req.valid('json'), actorOf(c)) }, 200))
+    .post('/:id/submit', edit, (c) => c.json({ program: programs.submit(c.req.param('id'), actorOf(c)) }, 200))
+    // The chair's decision: approvers only, not even admin.
+    .post('/:id/approve', requireStrictRole('approver'), (c) => c.json({ program: programs.approve(c.req.param('id'), actorOf(c)) }, 200))
+    .post('/:id/reject', requireStrictRole('approver'), validate('json', z.object({ reason: z.string().trim().min(3, 'say why').max(1000) })), (c) =>
+      c.json({ program: programs.reject(c.req.param('id'), c.req.valid('json').reason, actorOf(c)) }, 200));
+}
+
+export function ttsRoutes(tts: TtsProvider) {
+  return new Hono<AuthEnv>()
+    .use(requireRole('editor', 'approver'))
+    .get('/templates', (c) => c.json({ templates: TEMPLATES }, 200))
+    .get('/voices', (c) => c.json({ provider: tts.name, voices: tts.voices, defaultVoice: tts.defaultVoice }, 200))
+    /** What the speech engine will be given: the filled template, normalised. */
+    .post('/preview', validate('json', speechText), (c) => {
+      const text = speechSource(c.req.valid('json'));
+      return c.json({ text, spoken: normalizeVietnamese(text) }, 200);
     });
 }

@@ -1,56 +1,271 @@
-import { desc, eq } from 'drizzle-orm';
+import { writeFile, rm } from 'node:fs/promises';
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { Actor, AuditLog } from '../audit/service.js';
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
-import { assets, programs } from '../db/schema.js';
-import { notFound } from '../http/errors.js';
+import { assets, programs, programVersions } from '../db/schema.js';
+import { ApiError, notFound } from '../http/errors.js';
 import { newId } from '../ids.js';
-import type { MediaStore } from '../media/store.js';
+import type { Jobs, JobView } from '../jobs/service.js';
+import type { Asset, MediaStore } from '../media/store.js';
+import { normalizeVietnamese } from '../tts/normalize.js';
+import { TtsError, type TtsProvider } from '../tts/provider.js';
 
 export type Category = (typeof programs.$inferSelect)['category'];
 export const CATEGORIES: Category[] = ['greeting', 'procedure', 'law', 'emergency', 'news', 'relay', 'music', 'other'];
+export type ReviewStatus = (typeof programVersions.$inferSelect)['status'];
+export type Source = (typeof programVersions.$inferSelect)['source'];
+
+export interface AssetView {
+  sha256: string;
+  bytes: number;
+  durationMs: number;
+  loudnessLufs: number;
+  truePeakDb: number;
+  trimmedMs: number | null;
+  url: string;
+  mp3Url: string | null;
+  mp3Bytes: number | null;
+  /** Waveform levels 0–100 (single-program reads only). */
+  peaks?: number[];
+}
+
+export interface VersionView {
+  version: number;
+  status: ReviewStatus;
+  source: Source;
+  asset: AssetView;
+  originalName: string | null;
+  text: string | null;
+  voice: string | null;
+  createdBy: string | null;
+  createdAt: number;
+  submittedBy: string | null;
+  submittedAt: number | null;
+  decidedBy: string | null;
+  decidedAt: number | null;
+  reason: string | null;
+}
 
 export interface ProgramView {
   id: string;
   title: string;
   category: Category;
-  status: string;
+  /** The newest version's review state. */
+  status: ReviewStatus;
+  latestVersion: number;
+  /** The approved version on air, or null: only a program with one can be scheduled or played. */
+  airingVersion: number | null;
+  airing: AssetView | null;
+  /** What airs if anything does, else the newest version's audio. */
+  asset: AssetView;
+  createdBy: string | null;
   createdAt: number;
-  asset: { sha256: string; bytes: number; durationMs: number; loudnessLufs: number; truePeakDb: number; url: string };
+  updatedAt: number;
+  versions?: VersionView[];
 }
 
-export function createProgramsService({ db, bus, clock, media }: { db: Db; bus: Bus; clock: Clock; media: MediaStore }) {
-  const list = (id?: string): ProgramView[] =>
-    db
-      .select({ p: programs, a: assets })
-      .from(programs)
-      .innerJoin(assets, eq(assets.sha256, programs.assetSha256))
-      .where(id ? eq(programs.id, id) : undefined)
-      .orderBy(desc(programs.createdAt))
-      .all()
-      .map(({ p, a }) => ({
-        id: p.id, title: p.title, category: p.category, status: p.status, createdAt: p.createdAt,
-        asset: { sha256: a.sha256, bytes: a.bytes, durationMs: a.durationMs, loudnessLufs: a.loudnessLufs, truePeakDb: a.truePeakDb, url: `/media/${a.sha256}.opus` },
-      }));
-  return {
-    list: () => list(),
-    get(id: string): ProgramView {
-      const p = list(id)[0];
-      if (!p) throw notFound('Program', id);
-      return p;
-    },
-    async upload(input: { title: string; category: Category; file: { bytes: Uint8Array; name: string }; userId: string }): Promise<ProgramView> {
-      const asset = await media.ingest(input.file);
-      const id = newId('pg');
-      const now = clock.now();
-      // Approval (draft → pending → approved) arrives with the content-pipeline work; until then an upload airs as is.
-      db.insert(programs).values({
-        id, title: input.title, category: input.category, status: 'approved', assetSha256: asset.sha256,
-        originalName: input.file.name, createdBy: input.userId, createdAt: now, updatedAt: now,
+const assetView = (a: Asset, withPeaks = false): AssetView => ({
+  sha256: a.sha256, bytes: a.bytes, durationMs: a.durationMs, loudnessLufs: a.loudnessLufs, truePeakDb: a.truePeakDb,
+  trimmedMs: a.trimmedMs, url: `/media/${a.sha256}.opus`,
+  mp3Url: a.mp3Bytes ? `/media/${a.sha256}.mp3` : null, mp3Bytes: a.mp3Bytes,
+  ...(withPeaks ? { peaks: a.peaks ?? [] } : {}),
+});
+
+export interface NewAudio {
+  title?: string;
+  category?: Category;
+  /** Set: a new version of this program. Unset: a new program. */
+  programId?: string;
+  actor: Actor;
+}
+
+export interface SpeechInput extends NewAudio {
+  text: string;
+  voice?: string;
+  speakingRate?: number;
+  pitch?: number;
+}
+
+export const MAX_SPEECH_CHARS = 20_000;
+
+/**
+ * Programs and their versions, from audio in to the chair's decision.
+ * draft → pending → approved | rejected, per version; a program airs its approved version until a newer one is approved.
+ */
+export function createProgramsService({ db, bus, clock, media, jobs, audit, tts }: {
+  db: Db; bus: Bus; clock: Clock; media: MediaStore; jobs: Jobs; audit: AuditLog; tts: TtsProvider;
+}) {
+  const assetsBySha = (shas: string[]) =>
+    new Map(shas.length ? db.select().from(assets).where(inArray(assets.sha256, [...new Set(shas)])).all().map((a) => [a.sha256, a]) : []);
+
+  function views(rows: (typeof programs.$inferSelect)[], detail: boolean): ProgramView[] {
+    const versionRows = detail && rows.length
+      ? db.select().from(programVersions).where(inArray(programVersions.programId, rows.map((r) => r.id))).orderBy(desc(programVersions.version)).all()
+      : [];
+    const byS = assetsBySha([...rows.flatMap((r) => [r.assetSha256, r.airingSha256 ?? r.assetSha256]), ...versionRows.map((v) => v.assetSha256)]);
+    return rows.map((p) => {
+      const latest = byS.get(p.assetSha256)!;
+      const airing = p.airingSha256 ? byS.get(p.airingSha256)! : null;
+      const view: ProgramView = {
+        id: p.id, title: p.title, category: p.category, status: p.status, latestVersion: p.latestVersion,
+        airingVersion: p.airingVersion, airing: airing && assetView(airing, detail), asset: assetView(airing ?? latest, detail),
+        createdBy: p.createdBy, createdAt: p.createdAt, updatedAt: p.updatedAt,
+      };
+      if (detail) {
+        view.versions = versionRows.filter((v) => v.programId === p.id).map((v) => ({
+          version: v.version, status: v.status, source: v.source, asset: assetView(byS.get(v.assetSha256)!, true),
+          originalName: v.originalName, text: v.text, voice: v.voice, createdBy: v.createdBy, createdAt: v.createdAt,
+          submittedBy: v.submittedBy, submittedAt: v.submittedAt, decidedBy: v.decidedBy, decidedAt: v.decidedAt, reason: v.reason,
+        }));
+      }
+      return view;
+    });
+  }
+
+  const row = (id: string) => {
+    const p = db.select().from(programs).where(eq(programs.id, id)).get();
+    if (!p) throw notFound('Program', id);
+    return p;
+  };
+  const latestVersion = (p: typeof programs.$inferSelect) =>
+    db.select().from(programVersions).where(and(eq(programVersions.programId, p.id), eq(programVersions.version, p.latestVersion))).get()!;
+
+  /** The job's last step: one transaction adds the program (or the version) in `draft`. */
+  function addVersion(input: NewAudio & { source: Source; asset: Asset; originalName: string | null; text?: string; voice?: string }) {
+    const now = clock.now();
+    const { actor } = input;
+    const result = db.transaction((tx) => {
+      let programId = input.programId;
+      let version = 1;
+      if (programId) {
+        const p = tx.select().from(programs).where(eq(programs.id, programId)).get();
+        if (!p) throw notFound('Program', programId);
+        version = p.latestVersion + 1;
+        tx.update(programs).set({ status: 'draft', assetSha256: input.asset.sha256, latestVersion: version, updatedAt: now }).where(eq(programs.id, programId)).run();
+      } else {
+        programId = newId('pg');
+        tx.insert(programs).values({
+          id: programId, title: input.title!, category: input.category ?? 'other', status: 'draft', assetSha256: input.asset.sha256,
+          latestVersion: 1, originalName: input.originalName, createdBy: actor.id, createdAt: now, updatedAt: now,
+        }).run();
+      }
+      tx.insert(programVersions).values({
+        id: newId('pv'), programId, version, assetSha256: input.asset.sha256, status: 'draft', source: input.source,
+        originalName: input.originalName, text: input.text ?? null, voice: input.voice ?? null, createdBy: actor.id, createdAt: now,
       }).run();
-      bus.emit('program.changed', { programId: id });
-      return this.get(id);
+      return { programId, version };
+    });
+    audit.record(actor, result.version === 1 ? 'program.created' : 'program.version-created', { type: 'program', id: result.programId }, {
+      version: result.version, source: input.source, sha256: input.asset.sha256, durationMs: input.asset.durationMs,
+      ...(input.title && result.version === 1 ? { title: input.title } : {}),
+    });
+    bus.emit('program.updated', { programId: result.programId });
+    return result;
+  }
+
+  function requireTitle(input: NewAudio) {
+    if (input.programId) row(input.programId);
+    else if (!input.title?.trim()) throw new ApiError(400, 'invalid_request', 'A new program needs a title');
+  }
+
+  /** Moves the newest version from one of `from` to `to`; refuses any other transition with 409. */
+  function transition(id: string, from: ReviewStatus[], to: ReviewStatus, set: Partial<typeof programVersions.$inferInsert>) {
+    const p = row(id);
+    const v = latestVersion(p);
+    if (!from.includes(v.status)) {
+      throw new ApiError(409, 'invalid_state', `Version ${v.version} of program ${id} is ${v.status}; it must be ${from.join(' or ')} to become ${to}`, {
+        status: v.status, version: v.version,
+      });
+    }
+    const now = clock.now();
+    db.transaction((tx) => {
+      tx.update(programVersions).set({ status: to, ...set }).where(eq(programVersions.id, v.id)).run();
+      tx.update(programs).set({
+        status: to, updatedAt: now, ...(to === 'approved' ? { airingSha256: v.assetSha256, airingVersion: v.version } : {}),
+      }).where(eq(programs.id, id)).run();
+    });
+    bus.emit('program.updated', { programId: id });
+    if (to === 'approved' && p.airingSha256 !== v.assetSha256) bus.emit('program.changed', { programId: id });
+    return { program: this_.get(id), version: v.version };
+  }
+
+  const this_ = {
+    list: (): ProgramView[] => views(db.select().from(programs).orderBy(desc(programs.updatedAt)).all(), false),
+    get(id: string): ProgramView {
+      return views([row(id)], true)[0];
+    },
+
+    /**
+     * An uploaded file already on disk: checked now (size, audio stream, declared length: 413/422),
+     * transcoded in the background. The answer is the job; the program appears when it succeeds.
+     */
+    async startUpload(input: NewAudio & { path: string; name: string; source: Source }): Promise<JobView> {
+      try {
+        requireTitle(input);
+        const probe = await media.check(input.path, input.name);
+        return jobs.enqueue('transcode', input.name, input.actor.id, async (progress) => {
+          const asset = await media.ingest({ path: input.path, name: input.name, probe, onProgress: progress });
+          return addVersion({ ...input, asset, originalName: input.name });
+        });
+      } catch (err) {
+        await rm(input.path, { force: true });
+        throw err;
+      }
+    },
+
+    /** Text (normalised for Vietnamese) to speech through the configured provider, then the same pipeline. */
+    startSpeech(input: SpeechInput): JobView {
+      requireTitle(input);
+      const spoken = normalizeVietnamese(input.text);
+      if (!spoken) throw new ApiError(400, 'invalid_request', 'There is no text to speak');
+      const label = input.title ?? row(input.programId!).title;
+      return jobs.enqueue('tts', label, input.actor.id, async (progress) => {
+        let speech;
+        try {
+          speech = await tts.synthesize({ text: spoken, voice: input.voice, speakingRate: input.speakingRate, pitch: input.pitch });
+        } catch (err) {
+          if (err instanceof TtsError) throw new ApiError(502, 'tts_failed', err.message);
+          throw err;
+        }
+        progress(0.2);
+        const name = `speech.${speech.ext}`;
+        const path = await media.tmpPath(name);
+        await writeFile(path, speech.audio);
+        const probe = await media.check(path, name).catch(async (err) => {
+          await rm(path, { force: true });
+          throw err;
+        });
+        const asset = await media.ingest({ path, name, probe, onProgress: (f) => progress(0.2 + f * 0.8) });
+        return addVersion({ ...input, source: 'tts', asset, originalName: null, text: input.text, voice: speech.voice });
+      });
+    },
+
+    update(id: string, patch: { title?: string; category?: Category }, actor: Actor): ProgramView {
+      row(id);
+      db.update(programs).set({ ...patch, updatedAt: clock.now() }).where(eq(programs.id, id)).run();
+      audit.record(actor, 'program.updated', { type: 'program', id }, patch);
+      bus.emit('program.updated', { programId: id });
+      return this_.get(id);
+    },
+
+    submit(id: string, actor: Actor): ProgramView {
+      const r = transition(id, ['draft', 'rejected'], 'pending', { submittedBy: actor.id, submittedAt: clock.now(), decidedBy: null, decidedAt: null, reason: null });
+      audit.record(actor, 'program.submitted', { type: 'program', id }, { version: r.version });
+      return r.program;
+    },
+    approve(id: string, actor: Actor): ProgramView {
+      const r = transition(id, ['pending'], 'approved', { decidedBy: actor.id, decidedAt: clock.now() });
+      audit.record(actor, 'program.approved', { type: 'program', id }, { version: r.version });
+      return r.program;
+    },
+    reject(id: string, reason: string, actor: Actor): ProgramView {
+      const r = transition(id, ['pending'], 'rejected', { decidedBy: actor.id, decidedAt: clock.now(), reason });
+      audit.record(actor, 'program.rejected', { type: 'program', id }, { version: r.version, reason });
+      return r.program;
     },
   };
+  return this_;
 }
 export type ProgramsService = ReturnType<typeof createProgramsService>;

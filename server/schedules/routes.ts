@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { PRIORITIES } from '../../devices/protocol/index.js';
+import { actorOf } from '../audit/routes.js';
+import type { AuditLog } from '../audit/service.js';
 import { requireRole, type AuthEnv } from '../auth/middleware.js';
 import { HOLIDAYS } from '../domain/holidays.js';
 import type { Occurrence } from '../domain/occurrences.js';
@@ -48,7 +50,8 @@ function toInput<T extends Partial<z.infer<typeof scheduleBody>>>(b: T): Partial
 
 const range = z.object({ from: isoInstant.optional(), to: isoInstant.optional(), zoneId: z.string().optional() });
 
-export function schedulesRoutes(schedules: SchedulesService, timeZone: string) {
+export function schedulesRoutes(schedules: SchedulesService, timeZone: string, audit: AuditLog) {
+  const summary = (s: Schedule) => ({ programIds: s.programIds, zoneIds: s.zoneIds, rule: s.rule, priority: s.priority });
   const out = (s: Schedule) => ({ ...s, validUntil: s.validUntil != null ? toZonedIso(s.validUntil, timeZone) : null, seriesAnchor: undefined });
   return new Hono<AuthEnv>()
     .get('/', (c) => c.json({ schedules: schedules.list().map(out) }, 200))
@@ -56,15 +59,21 @@ export function schedulesRoutes(schedules: SchedulesService, timeZone: string) {
     .post('/', requireRole('editor', 'approver'), validate('query', z.object({ dryRun: z.enum(['true', 'false']).optional() })), validate('json', scheduleBody), (c) => {
       const input = toInput(c.req.valid('json')) as ScheduleInput;
       if (c.req.valid('query').dryRun === 'true') return c.json(schedules.dryRun(input), 200);
-      return c.json({ schedule: out(schedules.create(input, c.get('user').id)) }, 201);
+      const schedule = schedules.create(input, c.get('user').id);
+      audit.record(actorOf(c), 'schedule.created', { type: 'schedule', id: schedule.id }, summary(schedule));
+      return c.json({ schedule: out(schedule) }, 201);
     })
     .patch('/:id', requireRole('editor', 'approver'), validate('json', schedulePatch), (c) => {
       const body = c.req.valid('json');
       if (body.programId && body.programIds) throw new ApiError(400, 'invalid_request', 'give programId or programIds, not both');
-      return c.json({ schedule: out(schedules.update(c.req.param('id'), toInput(body))) }, 200);
+      const schedule = schedules.update(c.req.param('id'), toInput(body));
+      audit.record(actorOf(c), 'schedule.updated', { type: 'schedule', id: schedule.id }, { changed: Object.keys(body), ...summary(schedule) });
+      return c.json({ schedule: out(schedule) }, 200);
     })
     .delete('/:id', requireRole('editor', 'approver'), (c) => {
-      schedules.remove(c.req.param('id'));
+      const before = schedules.get(c.req.param('id'));
+      schedules.remove(before.id);
+      audit.record(actorOf(c), 'schedule.deleted', { type: 'schedule', id: before.id }, summary(before));
       return c.body(null, 204);
     });
 }

@@ -27,24 +27,8 @@ export async function startTestSystem(env: Record<string, string> = {}, existing
     LOALANG_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'silent', ...env,
   });
   const sys = await startSystem(config, { log: createLogger(process.env.TEST_LOG ? 'debug' : 'silent') });
-  const login = async (username: string, password: string) => {
-    const res = await fetch(`${sys.httpUrl}/api/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
-    });
-    if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
-    return res.headers.get('set-cookie')!.split(';')[0];
-  };
-  const cookie = await login('admin', ADMIN_PASSWORD);
-  const api: TestSystem['api'] = (path, init = {}) => {
-    const headers = new Headers(init.headers);
-    headers.set('cookie', cookie);
-    let body = init.body;
-    if (init.json !== undefined) {
-      headers.set('content-type', 'application/json');
-      body = JSON.stringify(init.json);
-    }
-    return fetch(`${sys.httpUrl}${path}`, { ...init, headers, body });
-  };
+  const login = (username: string, password: string) => loginCookie(sys.httpUrl, username, password);
+  const api = sessionApi(sys.httpUrl, await login('admin', ADMIN_PASSWORD));
   return {
     sys, dir, api, login,
     stop: async () => {
@@ -52,6 +36,29 @@ export async function startTestSystem(env: Record<string, string> = {}, existing
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** fetch against `baseUrl` with a session cookie; `json` sets the body and its content type. */
+export function sessionApi(baseUrl: string, cookie: string): TestSystem['api'] {
+  return (path, init = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set('cookie', cookie);
+    let body = init.body;
+    if (init.json !== undefined) {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify(init.json);
+    }
+    return fetch(`${baseUrl}${path}`, { ...init, headers, body });
+  };
+}
+
+/** Logs in at `baseUrl` and returns the session cookie. */
+export async function loginCookie(baseUrl: string, username: string, password: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
+  });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  return res.headers.get('set-cookie')!.split(';')[0];
 }
 
 /** Polls `check` until it returns a truthy value or `ms` pass. */
@@ -83,13 +90,60 @@ export async function createDevice(t: TestSystem, id: string, zoneId: string): P
   return { id: device.id, secret: device.secret };
 }
 
-export async function uploadProgram(t: TestSystem, file: string, title: string) {
-  const { readFile } = await import('node:fs/promises');
+/** POST /api/programs: answers 202 with the transcoding job (or 4xx at once for a file it can tell is bad). */
+export async function uploadProgram(t: Pick<TestSystem, 'api'>, file: string, title: string, extra: Record<string, string> = {}) {
   const form = new FormData();
   form.set('title', title);
   form.set('category', 'greeting');
+  for (const [k, v] of Object.entries(extra)) form.set(k, v);
   form.set('file', new Blob([await readFile(file)]), file.split('/').pop());
   return t.api('/api/programs', { method: 'POST', body: form });
+}
+
+export interface JobView {
+  id: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  progress: number;
+  result: { programId: string; version: number } | null;
+  error: { status: number; code: string; message: string } | null;
+}
+
+/** Polls GET /api/jobs/:id until the job has finished, either way. */
+export async function finishedJob(t: Pick<TestSystem, 'api'>, jobId: string, ms = 60_000): Promise<JobView> {
+  return waitFor(async (): Promise<JobView | undefined> => {
+    const { job } = await (await t.api(`/api/jobs/${jobId}`)).json();
+    return job.status === 'succeeded' || job.status === 'failed' ? job : undefined;
+  }, ms, 50) as Promise<JobView>;
+}
+
+const APPROVER = { username: 'chu-tich', password: 'chu-tich-password', role: 'approver', displayName: 'Chủ tịch UBND xã' };
+type ApiClient = Pick<TestSystem, 'api' | 'login' | 'sys'>;
+const approverCookies = new WeakMap<ApiClient, string>();
+
+/** A session of the commune chair (role approver), created on first use. */
+export async function approverSession(t: ApiClient): Promise<string> {
+  let cookie = approverCookies.get(t);
+  if (!cookie) {
+    const res = await t.api('/api/users', { method: 'POST', json: APPROVER });
+    if (res.status !== 201 && res.status !== 409) throw new Error(`approver: ${res.status} ${await res.text()}`);
+    cookie = await t.login(APPROVER.username, APPROVER.password);
+    approverCookies.set(t, cookie);
+  }
+  return cookie;
+}
+
+/** Upload, transcode, submit and have the chair approve: a program ready to schedule. */
+export async function approvedProgram(t: ApiClient, file: string, title: string) {
+  const res = await uploadProgram(t, file, title);
+  if (res.status !== 202) throw new Error(`upload: ${res.status} ${await res.text()}`);
+  const job = await finishedJob(t, (await res.json()).job.id);
+  if (job.status !== 'succeeded') throw new Error(`transcode: ${JSON.stringify(job.error)}`);
+  const id = job.result!.programId;
+  const submitted = await t.api(`/api/programs/${id}/submit`, { method: 'POST' });
+  if (submitted.status !== 200) throw new Error(`submit: ${submitted.status} ${await submitted.text()}`);
+  const approved = await fetch(`${t.sys.httpUrl}/api/programs/${id}/approve`, { method: 'POST', headers: { cookie: await approverSession(t) } });
+  if (approved.status !== 200) throw new Error(`approve: ${approved.status} ${await approved.text()}`);
+  return (await approved.json()).program;
 }
 
 /** The record sink's log: one JSON object per play; empty when nothing played yet. */
