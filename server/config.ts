@@ -24,7 +24,7 @@ const schema = z.object({
   SESSION_TTL_HOURS: z.coerce.number().min(1).default(12),
   DEVICE_TELEMETRY_SECONDS: z.coerce.number().min(1).default(30),
   MAX_UPLOAD_MB: z.coerce.number().min(1).default(200),
-  MAX_AUDIO_MINUTES: z.coerce.number().min(1).default(120),
+  MAX_AUDIO_MINUTES: z.coerce.number().min(0.05).default(120),
   TRANSCODE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   TTS_PROVIDER: z.enum(['espeak', 'google']).optional(),
   GOOGLE_APPLICATION_CREDENTIALS: z.string().optional(),

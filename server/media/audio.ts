@@ -31,7 +31,8 @@ export interface Probe {
   sampleRate: number;
 }
 
-const command = (tools: AudioTools, input: string) => ffmpeg(input).setFfmpegPath(tools.ffmpegPath).setFfprobePath(tools.ffprobePath);
+const command = (tools: AudioTools, input: string) =>
+  ffmpeg(input, { stdoutLines: 20 }).setFfmpegPath(tools.ffmpegPath).setFfprobePath(tools.ffprobePath);
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
@@ -89,16 +90,22 @@ const target = (t: LoudnessTarget) => `loudnorm=I=${t.integratedLufs}:TP=${t.tru
 export const ANALYSIS_FILTER =
   `aformat=channel_layouts=mono,silencedetect=noise=${SILENCE.noiseDb}dB:d=${SILENCE.minS},${target(BROADCAST_LOUDNESS)}:print_format=json`;
 
-/** Pass 2's graph: trim the silent ends, apply the measured gain linearly, and split for the three outputs. */
-export function renderGraph(m: LoudnormMeasure, trim: { startMs: number; endMs: number }): string {
-  const gain = [
-    target(BROADCAST_LOUDNESS),
-    `measured_I=${m.input_i}:measured_TP=${m.input_tp}:measured_LRA=${m.input_lra}`,
-    `measured_thresh=${m.input_thresh}:offset=${m.target_offset}:linear=true:print_format=json`,
-  ].join(':');
+/**
+ * Pass 2's graph: trim the silent ends, apply the gain pass 1 measured (loudnorm's linear mode), then a
+ * peak limiter at 4× oversampling (sample peaks ≈ true peaks) leaving headroom for the codecs'
+ * overshoot, and split for the three outputs.
+ */
+export function renderGraph(gainDb: number, limitDb: number, trim: { startMs: number; endMs: number }): string {
   return `[0:a]aformat=channel_layouts=mono,atrim=start=${seconds(trim.startMs)}:end=${seconds(trim.endMs)},asetpts=PTS-STARTPTS,`
-    + `${gain},aresample=48000,asplit=3[opus][mp3][wave];[wave]aresample=${PEAK_RATE}[peaks]`;
+    + `volume=${gainDb.toFixed(2)}dB,aresample=192000,alimiter=limit=${(10 ** (limitDb / 20)).toFixed(4)}:attack=1:release=50:level=0,`
+    + `aresample=48000,asplit=3[opus][mp3][wave];[wave]aresample=${PEAK_RATE}[peaks]`;
 }
+
+/**
+ * −3 dBFS at 192 kHz to start with: Opus at 24 kbit/s overshoots sample peaks by ~1.5 dB on most speech
+ * (up to 3 dB on narrow-band phone audio, which then gets a second, lower, render).
+ */
+export const LIMITER_DB = -3;
 
 // CBR with 60 ms frames caps a broadcast minute at ~179 KiB whatever the content; bitexact makes the
 // Ogg serial number deterministic, so identical content hashes (and is stored) once.
@@ -125,15 +132,24 @@ const timemarkMs = (mark: string) => {
 /** The last `time=HH:MM:SS.cc` ffmpeg printed: how much audio it actually decoded. */
 const decodedMs = (stderr: string) => timemarkMs([...stderr.matchAll(/time=(\d+:\d\d:\d\d(?:\.\d+)?)/g)].at(-1)?.[1] ?? '');
 
-/** Runs a prepared command; resolves with stderr, rejects with a readable error; reports decoded ms. */
+/**
+ * Runs a prepared command; resolves with the stderr lines that matter (not the progress or per-frame
+ * chatter, which can be a hundred thousand lines for two hours), rejects with a readable error.
+ */
 function run(c: ffmpeg.FfmpegCommand, onProgress?: (decodedMs: number) => void): Promise<string> {
+  const kept: string[] = [];
+  let lastTime = '';
   return new Promise((resolve, reject) => {
-    c.on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
-      const tail = String(stderr ?? '').trim().split('\n').slice(-3).join(' | ');
-      reject(new AudioError('corrupt_audio', `ffmpeg could not decode the audio (${tail || err.message})`));
+    c.on('stderr', (line: string) => {
+      if (line.includes('time=')) lastTime = /time=\S+/.exec(line)?.[0] ?? lastTime;
+      else if (!/\bt:\s*[\d.]+\s+(TARGET|M:)/.test(line)) kept.push(line);
     })
+      .on('error', (err: Error) => {
+        const tail = kept.slice(-3).join(' | ');
+        reject(new AudioError('corrupt_audio', `ffmpeg could not decode the audio (${tail || err.message})`));
+      })
       .on('progress', (p: { timemark?: string }) => onProgress?.(timemarkMs(p.timemark ?? '')))
-      .on('end', (_stdout: string | null, stderr: string | null) => resolve(String(stderr ?? '')))
+      .on('end', () => resolve(`${kept.join('\n')}\n${lastTime}`))
       .run();
   });
 }
@@ -245,29 +261,69 @@ class PeakMeter extends Writable {
 
 export interface Rendition {
   durationMs: number;
-  /** loudnorm's own measurement of what it wrote. */
+  /** ebur128's measurement of the Opus file as written: what the gateways will play. */
   loudnessLufs: number;
   truePeakDb: number;
+  gainDb: number;
+  limitDb: number;
+  renders: number;
   peaks: number[];
 }
 
-/** Pass 2: trimmed, normalised, mono: Opus 24 kbit/s and MP3 64 kbit/s, and waveform peaks, in one decode. */
-export async function render(tools: AudioTools, input: string, a: Analysis, out: { opus: string; mp3: string }, onProgress?: (ms: number) => void): Promise<Rendition> {
-  const meter = new PeakMeter();
-  const stderr = await run(
-    command(tools, input).complexFilter(renderGraph(a.measure, a.trim))
-      .output(out.opus).outputOptions(OPUS_OPTIONS)
-      .output(out.mp3).outputOptions(MP3_OPTIONS)
-      .output(meter).outputOptions(PEAKS_OPTIONS),
-    onProgress,
-  );
-  const result = lastJsonObject(stderr);
-  return {
-    durationMs: Math.round((meter.samples / PEAK_RATE) * 1000),
-    loudnessLufs: Number(result.output_i),
-    truePeakDb: Number(result.output_tp),
-    peaks: meter.levels(),
-  };
+/** The gain loudnorm's linear mode would apply: target minus measured integrated loudness. */
+export const linearGain = (m: LoudnormMeasure, t = BROADCAST_LOUDNESS) => t.integratedLufs - Number(m.input_i);
+
+/** Further than this from the target after limiting and encoding, the render is done again, corrected. */
+export const LOUDNESS_TOLERANCE_LU = 0.4;
+const MAX_RENDERS = 4;
+
+function parseSummary(stderr: string): Loudness {
+  const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
+  const i = /I:\s+(-?[\d.]+|-inf) LUFS/.exec(summary);
+  const tp = /Peak:\s+(-?[\d.]+|-inf) dBFS/.exec(summary);
+  if (!i) throw new AudioError('transcode_failed', 'ebur128 printed no integrated loudness');
+  return { integratedLufs: Number(i[1]), truePeakDb: tp ? Number(tp[1]) : Number.NaN };
+}
+
+/**
+ * Pass 2: trimmed, normalised, limited, mono: Opus 24 kbit/s and MP3 64 kbit/s, and waveform peaks,
+ * in one decode; then the Opus file is measured (ebur128). When limiting cost loudness or the codec's
+ * overshoot broke the true-peak ceiling, it is rendered again with gain and limiter corrected (at most
+ * MAX_RENDERS times; most speech needs one).
+ */
+export async function render(tools: AudioTools, input: string, a: Analysis, out: { opus: string; mp3: string }, onProgress?: (fraction: number) => void): Promise<Rendition> {
+  const span = a.trim.endMs - a.trim.startMs;
+  let gainDb = linearGain(a.measure);
+  let limitDb = LIMITER_DB;
+  let result: Rendition | undefined;
+  let previous: { gainDb: number; lufs: number } | undefined;
+  for (let n = 1; n <= MAX_RENDERS; n++) {
+    const [from, to] = n === 1 ? [0, 0.7] : [0.7 + (n - 2) * 0.1, 0.8 + (n - 2) * 0.1];
+    const meter = new PeakMeter();
+    await run(
+      command(tools, input).complexFilter(renderGraph(gainDb, limitDb, a.trim))
+        .output(out.opus).outputOptions(OPUS_OPTIONS)
+        .output(out.mp3).outputOptions(MP3_OPTIONS)
+        .output(meter).outputOptions(PEAKS_OPTIONS),
+      (ms) => onProgress?.(from + Math.min(1, ms / span) * (to - from)),
+    );
+    // Both renditions are measured: the gain aims between them, the limiter at the higher peak.
+    const [m, m3] = await Promise.all([measureEbur128(tools, out.opus), measureEbur128(tools, out.mp3)]);
+    result = {
+      durationMs: Math.round((meter.samples / PEAK_RATE) * 1000), loudnessLufs: m.integratedLufs, truePeakDb: m.truePeakDb,
+      gainDb, limitDb, renders: n, peaks: meter.levels(),
+    };
+    const lufs = (m.integratedLufs + m3.integratedLufs) / 2;
+    const miss = BROADCAST_LOUDNESS.integratedLufs - lufs;
+    const over = Math.max(m.truePeakDb, m3.truePeakDb) - BROADCAST_LOUDNESS.truePeakDb;
+    if (Math.abs(miss) <= LOUDNESS_TOLERANCE_LU && over <= 0) break;
+    // Against a limiter a dB of gain buys less than a dB of loudness: the last two renders say how much.
+    const slope = previous && gainDb !== previous.gainDb ? (lufs - previous.lufs) / (gainDb - previous.gainDb) : 0.7;
+    previous = { gainDb, lufs };
+    gainDb += miss / Math.min(1, Math.max(0.3, slope));
+    if (over > 0) limitDb -= over + 0.3;
+  }
+  return result!;
 }
 
 export interface Loudness {
@@ -277,10 +333,5 @@ export interface Loudness {
 
 /** EBU R128 integrated loudness and true peak measured with ffmpeg's ebur128 filter (the independent check). */
 export async function measureEbur128(tools: AudioTools, file: string): Promise<Loudness> {
-  const stderr = await run(command(tools, file).noVideo().audioFilters('ebur128=peak=true').format('null').output('-'));
-  const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
-  const i = /I:\s+(-?[\d.]+|-inf) LUFS/.exec(summary);
-  const tp = /Peak:\s+(-?[\d.]+|-inf) dBFS/.exec(summary);
-  if (!i) throw new AudioError('transcode_failed', 'ebur128 printed no integrated loudness');
-  return { integratedLufs: Number(i[1]), truePeakDb: tp ? Number(tp[1]) : Number.NaN };
+  return parseSummary(await run(command(tools, file).noVideo().audioFilters('ebur128=peak=true').format('null').output('-')));
 }

@@ -76,7 +76,7 @@ export function createMediaStore({ db, clock, tools, mediaDir, maxUploadBytes, m
         });
         const span = analysis.trim.endMs - analysis.trim.startMs;
         onProgress?.(0.5);
-        const r = await render(tools, path, analysis, out, (ms) => onProgress?.(0.5 + Math.min(0.49, (ms / span) * 0.49)));
+        const r = await render(tools, path, analysis, out, (f) => onProgress?.(0.5 + f * 0.49));
         const [sha256, opus, mp3] = await Promise.all([sha256File(out.opus), stat(out.opus), stat(out.mp3)]);
         const existing = this.getAsset(sha256);
         if (existing) return existing;
