@@ -12,7 +12,7 @@ import { linkProxy } from './helpers/proxy.js';
 import { parseConfig } from '../server/config.js';
 import { createLogger } from '../server/logger.js';
 import { startSystem } from '../server/main.js';
-import { ADMIN_PASSWORD, approvedProgram, createDevice, createZone, readSinkLog, startTestSystem, testAgent, type TestSystem, waitFor } from './helpers/system.js';
+import { ADMIN_PASSWORD, approvedProgram, createDevice, createZone, loginCookie, readSinkLog, sessionApi, startTestSystem, testAgent, type TestSystem, waitFor } from './helpers/system.js';
 
 describe('faults on the device plane', () => {
   let t: TestSystem;
@@ -129,10 +129,8 @@ describe('a server restart', () => {
     const dev = (await api('/api/devices', { id: 'thon-cu-1', name: 'Cụm loa', zoneId: zone })).device;
     const wav = join(dir, 'x.wav');
     await speechLikeWav(wav, 2);
-    const form = new FormData();
-    form.set('title', 'Bản tin');
-    form.set('file', new Blob([await readFile(wav)]), 'x.wav');
-    const program = (await (await fetch(`${sys.httpUrl}/api/programs`, { method: 'POST', headers: { cookie }, body: form })).json()).program;
+    const client = { sys, api: sessionApi(sys.httpUrl, cookie), login: (u: string, p: string) => loginCookie(sys.httpUrl, u, p) };
+    const program = await approvedProgram(client, wav, 'Bản tin');
     const tomorrow = new Date(Date.now() + 7 * 3600_000 + 86400_000).toISOString().slice(0, 10);
     await api('/api/schedules', { programId: program.id, zoneIds: [zone], rule: { type: 'rrule', dtstart: `${tomorrow}T07:00:00+07:00`, rrule: 'FREQ=DAILY' } });
     const cache = join(dir, 'gw');

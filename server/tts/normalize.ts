@@ -153,6 +153,11 @@ function readTime(h: string, m?: string): string {
 export function normalizeVietnamese(input: string): string {
   let s = input.normalize('NFC').replace(/\s+/g, ' ').trim();
 
+  // Document numbers: 59/2024/NĐ-CP → số năm mươi chín năm hai nghìn không trăm hai mươi tư của Chính phủ.
+  s = s.replace(/(?<![\d/])(\d{1,4})\/(\d{4})\/([\p{Lu}Đ]+(?:-[\p{Lu}Đ]+)*)(?![\p{L}\d])/gu, (_m, n, y, kind: string) => {
+    const issuer = kind.endsWith('-CP') ? ' của Chính phủ' : kind.endsWith('-UBND') ? ' của Ủy ban nhân dân' : '';
+    return `số ${readNumber(n)} năm ${readNumber(y)}${issuer}`;
+  });
   for (const [abbr, full] of ABBREVIATIONS) s = s.replace(wordBoundary(abbr), full);
 
   // Phone numbers: 10–11 digits starting 0 (or +84), in groups; hotlines 1800/1900; emergency 111–116 after "gọi"/"số".
