@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toZonedIso } from '../server/domain/time.js';
 import { speechLikeWav } from './helpers/audio.js';
 import {
-  createZone, finishedJob, NO_QUIET_HOURS, sessionApi, startTestSystem, uploadProgram, type TestSystem,
+  createDevice, createZone, finishedJob, NO_QUIET_HOURS, sessionApi, startTestSystem, uploadProgram, type TestSystem,
 } from './helpers/system.js';
 
 type Api = TestSystem['api'];
@@ -16,7 +16,9 @@ describe('approval: nothing airs until the chair approves it', () => {
   let zone: string;
   let wavA: string;
   let wavB: string;
-  const tomorrow = () => toZonedIso(Date.now() + 86400_000, 'Asia/Ho_Chi_Minh');
+  // Each schedule at its own time, so none overlaps another on the hamlet's gateway.
+  let slot = 0;
+  const tomorrow = () => toZonedIso(Math.floor(Date.now() / 60_000) * 60_000 + 86400_000 + ++slot * 600_000, 'Asia/Ho_Chi_Minh');
 
   /** An upload by `who`, transcoded: the new program's id. */
   async function draft(who: Api, file = wavA, title = 'Thông báo tiêm chủng'): Promise<string> {
@@ -38,6 +40,7 @@ describe('approval: nothing airs until the chair approves it', () => {
       as[role] = sessionApi(t.sys.httpUrl, await t.login(`u-${role}`, `${role}-password`));
     }
     zone = await createZone(t, 'Thôn Trung', NO_QUIET_HOURS);
+    await createDevice(t, 'thon-trung-1', zone);
     wavA = join(t.dir, 'a.wav');
     wavB = join(t.dir, 'b.wav');
     await speechLikeWav(wavA, 3);
@@ -113,16 +116,21 @@ describe('approval: nothing airs until the chair approves it', () => {
     expect(p).toMatchObject({ status: 'draft', latestVersion: 2, airingVersion: 1 });
     expect(p.airing.sha256).toBe(v1.airing.sha256);
     expect(p.versions.map((v: { version: number; status: string }) => [v.version, v.status])).toEqual([[2, 'draft'], [1, 'approved']]);
-    // Still schedulable, and what airs is version 1.
-    expect((await schedule(as.editor, id)).status).toBe(201);
-    const occ = await (await as.editor(`/api/occurrences?zoneId=${zone}`)).json();
-    expect(occ.occurrences.length).toBeGreaterThan(0);
+    // Still schedulable, and what airs is version 1: the occurrence lasts as long as its audio.
+    const { schedule: s } = await (await schedule(as.editor, id)).json();
+    const airtime = async () => {
+      const { occurrences } = await (await as.editor(`/api/occurrences?zoneId=${zone}`)).json();
+      const o = occurrences.find((x: { scheduleId: string }) => x.scheduleId === s.id);
+      return Date.parse(o.endAt) - Date.parse(o.startAt);
+    };
+    expect(await airtime()).toBe(v1.airing.durationMs);
 
     await post(as.editor, `/api/programs/${id}/submit`);
     p = (await (await post(as.approver, `/api/programs/${id}/approve`)).json()).program;
     expect(p).toMatchObject({ status: 'approved', airingVersion: 2 });
     expect(p.airing.sha256).not.toBe(v1.airing.sha256);
     expect(p.airing.durationMs).toBeGreaterThan(v1.airing.durationMs);
+    expect(await airtime()).toBe(p.airing.durationMs);
   });
 
   it('writes who, what, when and from which address to the audit log, readable by approvers and admin only', async () => {
