@@ -103,7 +103,7 @@ export function createApp(d: AppDeps) {
     .route('/media', mediaRoutes(d.media, (c) => !!sessionUser(d.auth, c), d.devices.verifySecret))
     .route('/', webRoutes(d.auth, (user) => ({
       communeName: d.communeName, timeZone: d.timeZone, user, zones: d.zones.list(), devices: d.devices.list(),
-    }), d.sessionTtlMs));
+    }), d.sessionTtlMs, Math.round(d.media.maxUploadBytes / 1048576)));
 
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((err, c) => {

@@ -11,17 +11,18 @@ import type { AuthService } from '../server/auth/service.js';
 import { ApiError } from '../server/http/errors.js';
 import { DashboardPage, type DashboardData } from './views/dashboard.js';
 import { LoginPage } from './views/login.js';
+import { ProgramsPage } from './views/programs.js';
 
 const STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'static');
 const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 const page = (body: Child) => html`<!doctype html>${body}`;
 
 const staticFiles = new Map(
-  ['panel.js', 'style.css'].map((f) => [f, { body: readFileSync(join(STATIC_DIR, f)), type: TYPES[f.slice(f.lastIndexOf('.'))] }]),
+  ['panel.js', 'programs.js', 'style.css'].map((f) => [f, { body: readFileSync(join(STATIC_DIR, f)), type: TYPES[f.slice(f.lastIndexOf('.'))] }]),
 );
 
 /** The panel: server-rendered pages; the data arrive as plain arguments. */
-export function webRoutes(auth: AuthService, dashboard: (user: DashboardData['user']) => DashboardData, sessionTtlMs: number) {
+export function webRoutes(auth: AuthService, dashboard: (user: DashboardData['user']) => DashboardData, sessionTtlMs: number, maxUploadMb: number) {
   return new Hono()
     .get('/static/:file', (c) => {
       const f = staticFiles.get(c.req.param('file'));
@@ -52,5 +53,11 @@ export function webRoutes(auth: AuthService, dashboard: (user: DashboardData['us
       const user = sessionUser(auth, c);
       if (!user) return c.redirect('/login', 303);
       return c.html(page(<DashboardPage data={dashboard(user)} />));
+    })
+    .get('/programs', (c) => {
+      const user = sessionUser(auth, c);
+      if (!user) return c.redirect('/login', 303);
+      if (user.role === 'technician') return c.redirect('/', 303);
+      return c.html(page(<ProgramsPage user={user} maxUploadMb={maxUploadMb} />));
     });
 }

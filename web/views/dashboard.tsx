@@ -13,7 +13,7 @@ export interface DashboardDevice {
 export interface DashboardData {
   communeName: string;
   timeZone: string;
-  user: { displayName: string | null; username: string };
+  user: { displayName: string | null; username: string; role?: string };
   zones: { id: string; name: string; quietStart: string; quietEnd: string }[];
   devices: DashboardDevice[];
 }

@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 
-export function Layout({ title, children, user }: { title: string; children: Child; user?: { displayName: string | null; username: string } }) {
+export function Layout({ title, children, user }: { title: string; children: Child; user?: { displayName: string | null; username: string; role?: string } }) {
   return (
     <html lang="vi">
       <head>
@@ -12,6 +12,12 @@ export function Layout({ title, children, user }: { title: string; children: Chi
       <body>
         <header class="top">
           <strong>📢 Loa Làng</strong>
+          {user && (
+            <nav>
+              <a href="/">Tổng quan</a>
+              {user.role !== 'technician' && <a href="/programs">Chương trình</a>}
+            </nav>
+          )}
           {user && (
             <form method="post" action="/logout" class="who">
               <span>{user.displayName ?? user.username}</span>
