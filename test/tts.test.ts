@@ -90,7 +90,8 @@ describe('text to speech through Google Cloud (a local server speaking the real 
     expect(req.input.text).not.toMatch(/UBND|HĐND/);
     const { program } = await (await t.api(`/api/programs/${job.result!.programId}`)).json();
     expect(program.versions[0]).toMatchObject({ source: 'tts', voice: 'google/vi-VN-Wavenet-A', status: 'draft' });
-    expect(program.asset.durationMs).toBeGreaterThan(5_000);
+    // The fake speaks 10 ms per character here: the greeting is a few hundred characters.
+    expect(program.asset.durationMs).toBeGreaterThan(2_000);
   });
 
   it('splits text longer than the API takes into several requests and joins the audio', async () => {

@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { assets } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
-import { analyse, AudioError, probeAudio, render, type AudioTools, type Probe } from './audio.js';
+import { analyse, AudioError, probeAudio, render, type AudioTools, type Probe, type Rendition } from './audio.js';
 
 export type Asset = typeof assets.$inferSelect;
 
@@ -28,6 +28,8 @@ export interface IngestInput {
   name: string;
   probe: Probe;
   onProgress?: (fraction: number) => void;
+  /** How pass 2 went (gain, limiter, number of renders): for benchmarks and logs. */
+  onRendered?: (r: Rendition) => void;
 }
 
 export function createMediaStore({ db, clock, tools, mediaDir, maxUploadBytes, maxDurationMs }: {
@@ -65,7 +67,7 @@ export function createMediaStore({ db, clock, tools, mediaDir, maxUploadBytes, m
      * Two passes over the file: analyse (silences, loudness), then render trimmed and normalised Opus,
      * MP3 and waveform peaks. Hash, and store once per content. The input file is consumed either way.
      */
-    async ingest({ path, name, probe, onProgress }: IngestInput): Promise<Asset> {
+    async ingest({ path, name, probe, onProgress, onRendered }: IngestInput): Promise<Asset> {
       await ready;
       const work = path.replace(/-in(\.[a-z0-9]+)?$/, '');
       const out = { opus: `${work}-out.opus`, mp3: `${work}-out.mp3` };
@@ -77,6 +79,7 @@ export function createMediaStore({ db, clock, tools, mediaDir, maxUploadBytes, m
         const span = analysis.trim.endMs - analysis.trim.startMs;
         onProgress?.(0.5);
         const r = await render(tools, path, analysis, out, (f) => onProgress?.(0.5 + f * 0.49));
+        onRendered?.(r);
         const [sha256, opus, mp3] = await Promise.all([sha256File(out.opus), stat(out.opus), stat(out.mp3)]);
         const existing = this.getAsset(sha256);
         if (existing) return existing;
