@@ -122,10 +122,11 @@ export const COMPRESSOR = 'acompressor=threshold=0.1778:ratio=6:attack=3:release
  */
 export const LIMITER_DB = -3;
 
-// CBR with 60 ms frames caps a broadcast minute at ~179 KiB whatever the content; bitexact makes the
+// 24 kbit/s constrained VBR with 60 ms frames: ~178 KiB per broadcast minute whatever the content. Hard CBR
+// (-vbr off) was measured to emit rare +4 dBTP spikes on speech; constrained VBR does not. bitexact makes the
 // Ogg serial number deterministic, so identical content hashes (and is stored) once.
 export const OPUS_OPTIONS = [
-  '-map', '[opus]', '-ac', '1', '-ar', '48000', '-c:a', 'libopus', '-b:a', '24k', '-vbr', 'off', '-frame_duration', '60',
+  '-map', '[opus]', '-ac', '1', '-ar', '48000', '-c:a', 'libopus', '-b:a', '24k', '-vbr', 'constrained', '-frame_duration', '60',
   '-application', 'voip', '-fflags', '+bitexact', '-flags:a', '+bitexact', '-f', 'ogg',
 ];
 export const MP3_OPTIONS = ['-map', '[mp3]', '-ac', '1', '-c:a', 'libmp3lame', '-b:a', '64k', '-fflags', '+bitexact', '-flags:a', '+bitexact', '-f', 'mp3'];
@@ -339,7 +340,8 @@ export async function render(tools: AudioTools, input: string, a: Analysis, out:
     const peak = Math.max(m.truePeakDb, m3.truePeakDb);
     if (Math.abs(miss) <= LOUDNESS_TOLERANCE_LU && worst <= 0.8 && peak <= TRUE_PEAK_CEILING_DB) break;
     levels.gainDb += miss;
-    if (peak > TRUE_PEAK_CEILING_DB) levels.limitDb -= peak - BROADCAST_LOUDNESS.truePeakDb + 0.3;
+    // Never below −6 dBFS: a peak that does not come down with the limiter is not the limiter's to fix.
+    if (peak > TRUE_PEAK_CEILING_DB) levels.limitDb = Math.max(-6, levels.limitDb - (peak - BROADCAST_LOUDNESS.truePeakDb + 0.3));
   }
   return result!;
 }
