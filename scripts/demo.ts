@@ -2,10 +2,9 @@
  * `npm run demo`: the server on its embedded defaults, a commune with three hamlets, three simulated
  * gateways with recording sinks, and a greeting scheduled a few seconds ahead for two of them.
  */
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { startFleet } from '../devices/sim/fleet.js';
-import { speechLikeWav } from '../devices/sim/speech.js';
 import { loadConfigOrExit } from '../server/config.js';
 import { toZonedIso } from '../server/domain/time.js';
 import { startSystem } from '../server/main.js';
@@ -66,14 +65,36 @@ const cacheRoot = resolve(config.dataDir, 'gateways');
 await rm(cacheRoot, { recursive: true, force: true });
 const fleet = await startFleet({ server: sys.httpUrl, mqttUrl: sys.mqttUrl, serverPublicKey: sys.publicKeyPem, devices, cacheRoot });
 
-const wav = join(config.dataDir, 'demo-greeting.wav');
-await mkdir(config.dataDir, { recursive: true });
-await speechLikeWav(wav, 5);
-const form = new FormData();
-form.set('title', 'Lời chào năm mới của Chủ tịch UBND xã');
-form.set('category', 'greeting');
-form.set('file', new Blob([await readFile(wav)]), 'demo-greeting.wav');
-const { program } = await api('/api/programs', { method: 'POST', body: form });
+// The chair's New Year greeting, spoken from the template by the offline TTS engine, submitted by the
+// culture officer and approved by the chair: nothing airs unapproved.
+const people = [
+  { username: 'canbo', role: 'editor', displayName: 'Cán bộ văn hóa' },
+  { username: 'chutich', role: 'approver', displayName: 'Chủ tịch UBND xã' },
+];
+const sessions: Record<string, string> = {};
+for (const p of people) {
+  await fetch(`${sys.httpUrl}/api/users`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ ...p, password }) });
+  const res = await fetch(`${sys.httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: p.username, password }) });
+  sessions[p.username] = res.headers.get('set-cookie')!.split(';')[0];
+}
+const as = (who: string, path: string, json?: unknown) => fetch(`${sys.httpUrl}${path}`, {
+  method: json === undefined ? 'GET' : 'POST', headers: { cookie: sessions[who], 'content-type': 'application/json' }, body: json === undefined ? undefined : JSON.stringify(json),
+}).then(async (r) => {
+  const body = await r.json();
+  if (!r.ok) throw new Error(`${path}: ${r.status} ${JSON.stringify(body)}`);
+  return body;
+});
+let { job } = await as('canbo', '/api/programs/tts', {
+  title: 'Lời chào năm mới của Chủ tịch UBND xã', category: 'greeting', templateId: 'tet-greeting',
+  fields: { commune: config.communeName, chair: 'Nguyễn Văn An', lunarYear: 'Đinh Mùi' },
+});
+while (job.status === 'queued' || job.status === 'running') {
+  await new Promise((r) => setTimeout(r, 200));
+  ({ job } = await as('canbo', `/api/jobs/${job.id}`));
+}
+if (job.status !== 'succeeded') throw new Error(`demo: speech failed: ${job.error?.message}`);
+await as('canbo', `/api/programs/${job.result.programId}/submit`, {});
+const { program } = await as('chutich', `/api/programs/${job.result.programId}/approve`, {});
 const startAt = Math.ceil((Date.now() + 15_000) / 1000) * 1000;
 await api('/api/schedules', {
   method: 'POST', json: { programId: program.id, zoneIds: zoneIds.slice(0, 2), rule: { type: 'once', at: toZonedIso(startAt, config.timeZone) } },
@@ -82,7 +103,7 @@ await api('/api/schedules', {
 console.log(`
   Loa Làng demo is running.
 
-  Panel:      ${sys.httpUrl}/   (user admin, password ${password})
+  Panel:      ${sys.httpUrl}/   (users admin, canbo (editor), chutich (approver); password ${password})
   MQTT:       ${sys.mqttUrl}  (and ws://127.0.0.1:${sys.httpPort}/mqtt)
   Gateways:   ${devices.map((d) => d.id).join(', ')}  (recordings in ${cacheRoot}/<id>/sink.jsonl)
 
