@@ -22,7 +22,7 @@ const schema = z.object({
   COMMUNE_TZ: z.string().default('Asia/Ho_Chi_Minh'),
   MANIFEST_HORIZON_DAYS: z.coerce.number().int().min(1).max(60).default(14),
   SESSION_TTL_HOURS: z.coerce.number().min(1).default(12),
-  DEVICE_TELEMETRY_SECONDS: z.coerce.number().min(1).default(30),
+  DEVICE_TELEMETRY_SECONDS: z.coerce.number().min(1).default(60),
   MAX_UPLOAD_MB: z.coerce.number().min(1).default(200),
   MAX_AUDIO_MINUTES: z.coerce.number().min(0.05).default(120),
   TRANSCODE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),

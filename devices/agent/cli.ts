@@ -11,7 +11,7 @@ import { realTimers } from './timers.js';
 
 const USAGE = `Usage: npm run gateway -- --server http://HOST:8080 --id ID --secret SECRET [--cache DIR]
        [--mqtt mqtt://HOST:1883] [--sink command|record] [--sink-command "ffplay -nodisp -autoexit {file}"]
-       [--keepalive 30] [--telemetry-interval 30] [--volume 80] [--cache-budget-mb 1024]
+       [--keepalive 30] [--telemetry-interval 60] [--volume 80] [--cache-budget-mb 1024]
    or: npm run gateway -- --config gateway.json   (the same keys in JSON)`;
 
 const options = z.object({
@@ -23,7 +23,7 @@ const options = z.object({
   sink: z.enum(['command', 'record']).default('command'),
   'sink-command': z.string().optional(),
   keepalive: z.coerce.number().int().min(1).max(600).default(30),
-  'telemetry-interval': z.coerce.number().min(1).default(30),
+  'telemetry-interval': z.coerce.number().min(1).default(60),
   volume: z.coerce.number().int().min(0).max(100).default(80),
   'cache-budget-mb': z.coerce.number().min(1).default(1024),
 });
