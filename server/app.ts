@@ -100,7 +100,8 @@ export function createApp(d: AppDeps) {
     .route('/api', api)
     .route('/mqtt', mqttHookRoutes(d.mqttHooks))
     .route('/device/v1', deviceRoutes(d.devices.verifySecret, d.provisioning, d.now))
-    .route('/media', mediaRoutes(d.media, (c) => !!sessionUser(d.auth, c), d.devices.verifySecret))
+    // Audio is content: people who handle content, and gateways; not technicians.
+    .route('/media', mediaRoutes(d.media, (c) => ['admin', 'editor', 'approver'].includes(sessionUser(d.auth, c)?.role ?? ''), d.devices.verifySecret))
     .route('/', webRoutes(d.auth, (user) => ({
       communeName: d.communeName, timeZone: d.timeZone, user, zones: d.zones.list(), devices: d.devices.list(),
     }), d.sessionTtlMs, Math.round(d.media.maxUploadBytes / 1048576)));

@@ -166,6 +166,13 @@ describe('approval: nothing airs until the chair approves it', () => {
     expect(next.entries[0].id).toBeLessThan(page.entries[1].id);
   });
 
+  it('serves a program\'s audio to editors, approvers and admin, not to technicians', async () => {
+    const id = await draft(as.editor);
+    const { program } = await (await as.editor(`/api/programs/${id}`)).json();
+    for (const role of ['admin', 'editor', 'approver'] as const) expect((await as[role](program.asset.mp3Url)).status, role).toBe(200);
+    expect((await as.technician(program.asset.url)).status).toBe(401);
+  });
+
   describe('every route, every role', () => {
     // [method, path, who may] — "may" means the role check lets the request through (it may still fail later: 400/404/409/422).
     const P = 'pg_nonexistent';

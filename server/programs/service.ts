@@ -188,10 +188,10 @@ export function createProgramsService({ db, bus, clock, media, jobs, audit, tts 
     });
     bus.emit('program.updated', { programId: id });
     if (to === 'approved' && p.airingSha256 !== v.assetSha256) bus.emit('program.changed', { programId: id });
-    return { program: this_.get(id), version: v.version };
+    return { program: service.get(id), version: v.version };
   }
 
-  const this_ = {
+  const service = {
     list: (): ProgramView[] => views(db.select().from(programs).orderBy(desc(programs.updatedAt)).all(), false),
     get(id: string): ProgramView {
       return views([row(id)], true)[0];
@@ -247,7 +247,7 @@ export function createProgramsService({ db, bus, clock, media, jobs, audit, tts 
       db.update(programs).set({ ...patch, updatedAt: clock.now() }).where(eq(programs.id, id)).run();
       audit.record(actor, 'program.updated', { type: 'program', id }, patch);
       bus.emit('program.updated', { programId: id });
-      return this_.get(id);
+      return service.get(id);
     },
 
     submit(id: string, actor: Actor): ProgramView {
@@ -266,6 +266,6 @@ export function createProgramsService({ db, bus, clock, media, jobs, audit, tts 
       return r.program;
     },
   };
-  return this_;
+  return service;
 }
 export type ProgramsService = ReturnType<typeof createProgramsService>;
