@@ -6,7 +6,7 @@
  *   (3) idle bytes per gateway per day (keepalive + telemetry), measured on the wire.
  *   npx tsx bench/fleet.ts [N=2000]
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,7 +77,15 @@ const online = async () => (await api('/api/devices')).devices.filter((d: { onli
 while ((await online()) < N) await new Promise((r) => setTimeout(r, 200));
 console.log(`  ${N} gateways online in ${((performance.now() - t0) / 1000).toFixed(1)} s, rss ${mb()}`);
 
-// (1) One schedule on every zone: every gateway gets a new manifest.
+// Warm-up: the program reaches every gateway once, and each downloads its audio.
+const warm = agents.map((a, i) => new Promise<void>((resolve) => applied.set(creds[i].id, () => resolve())));
+await api('/api/schedules', { programId: program.id, zoneIds: 'all', rule: { type: 'once', at: toZonedIso(Date.now() + 2 * 3600_000, 'Asia/Ho_Chi_Minh') } });
+await Promise.all(warm);
+const cached = async () => (await Promise.all(creds.map((d) => stat(join(dir, 'gw', d.id, 'assets', `${program.asset.sha256}.opus`)).then(() => 1, () => 0)))).reduce((a: number, b: number) => a + b, 0);
+while ((await cached()) < N) await new Promise((r) => setTimeout(r, 250));
+
+// (1) The same program scheduled once more on every zone (the everyday change: new times for audio the
+// gateways hold): every gateway gets a new manifest, verifies it, stores it, applies it.
 const waits = agents.map((a, i) => new Promise<number>((resolve) => applied.set(creds[i].id, () => resolve(performance.now()))));
 t0 = performance.now();
 const res = await api('/api/schedules', { programId: program.id, zoneIds: 'all', rule: { type: 'once', at: toZonedIso(Date.now() + 3600_000, 'Asia/Ho_Chi_Minh') } });

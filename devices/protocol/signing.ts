@@ -30,6 +30,17 @@ export function signPayload(value: unknown, privateKey: KeyObject): Envelope {
 
 export type Verified<T> = { ok: true; value: T } | { ok: false; reason: string };
 
+/** Parsing a PEM key costs more than verifying with it: each pinned key is parsed once. */
+const publicKeys = new Map<string, KeyObject>();
+function publicKey(pem: string): KeyObject {
+  let key = publicKeys.get(pem);
+  if (!key) {
+    key = createPublicKey(pem);
+    publicKeys.set(pem, key);
+  }
+  return key;
+}
+
 /** Parses an envelope, checks its signature against the pinned key, then validates the payload. */
 export function openEnvelope<T>(raw: Buffer | string, publicKeyPem: string, parse: (v: unknown) => T): Verified<T> {
   let env: Envelope;
@@ -40,7 +51,7 @@ export function openEnvelope<T>(raw: Buffer | string, publicKeyPem: string, pars
   }
   let good = false;
   try {
-    good = verify(null, Buffer.from(env.payload, 'utf8'), createPublicKey(publicKeyPem), Buffer.from(env.sig, 'base64'));
+    good = verify(null, Buffer.from(env.payload, 'utf8'), publicKey(publicKeyPem), Buffer.from(env.sig, 'base64'));
   } catch {
     good = false;
   }
