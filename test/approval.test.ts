@@ -85,6 +85,10 @@ describe('approval: nothing airs until the chair approves it', () => {
     const p = (await (await as.editor(`/api/programs/${id}`)).json()).program;
     expect(p.status).toBe('rejected');
     expect(p.versions[0].reason).toBe('Sai ngày tiêm, đề nghị thu lại');
+    // The list carries each program's newest version too, without a read per program.
+    const listed = (await (await as.editor('/api/programs')).json()).programs.find((x: { id: string }) => x.id === id);
+    expect(listed.latest).toMatchObject({ version: 1, status: 'rejected', source: 'upload', reason: 'Sai ngày tiêm, đề nghị thu lại' });
+    expect(listed.versions).toBeUndefined();
     expect((await schedule(as.editor, id)).status).toBe(422);
     expect((await post(as.editor, `/api/programs/${id}/submit`)).status).toBe(200);
   });

@@ -55,12 +55,20 @@ export function createMediaStore({ db, clock, tools, mediaDir, maxUploadBytes, m
       return join(dirs.tmp, `${randomBytes(8).toString('hex')}-in${ext}`);
     },
 
-    /** The quick checks, answered before any job starts: size, readable audio stream, declared length. */
+    /**
+     * The quick checks, answered before any job starts: size, readable audio stream, declared length.
+     * A refused file is removed.
+     */
     async check(path: string, name: string): Promise<Probe> {
-      const size = await stat(path).then((s) => s.size, () => 0);
-      if (size === 0) throw new ApiError(422, 'empty_audio', `${name} is empty (0 bytes)`);
-      if (size > maxUploadBytes) throw new ApiError(413, 'too_large', `${name} is larger than the ${Math.round(maxUploadBytes / 1048576)} MB limit`);
-      return probeAudio(tools, path, maxDurationMs).catch((err) => refuse(name, err));
+      try {
+        const size = await stat(path).then((s) => s.size, () => 0);
+        if (size === 0) throw new ApiError(422, 'empty_audio', `${name} is empty (0 bytes)`);
+        if (size > maxUploadBytes) throw new ApiError(413, 'too_large', `${name} is larger than the ${Math.round(maxUploadBytes / 1048576)} MB limit`);
+        return await probeAudio(tools, path, maxDurationMs).catch((err) => refuse(name, err));
+      } catch (err) {
+        await rm(path, { force: true });
+        throw err;
+      }
     },
 
     /**

@@ -4,6 +4,7 @@ import type { Actor, AuditLog } from '../audit/service.js';
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
+import { groupBy } from '../domain/group.js';
 import { assets, programs, programVersions } from '../db/schema.js';
 import { ApiError, notFound } from '../http/errors.js';
 import { newId } from '../ids.js';
@@ -60,9 +61,12 @@ export interface ProgramView {
   airing: AssetView | null;
   /** What airs if anything does, else the newest version's audio. */
   asset: AssetView;
+  /** The newest version: what waits for a decision, or was decided last (with its reason). */
+  latest: VersionView;
   createdBy: string | null;
   createdAt: number;
   updatedAt: number;
+  /** Every version, newest first (single-program reads only). */
   versions?: VersionView[];
 }
 
@@ -101,26 +105,31 @@ export function createProgramsService({ db, bus, clock, media, jobs, audit, tts 
     new Map(shas.length ? db.select().from(assets).where(inArray(assets.sha256, [...new Set(shas)])).all().map((a) => [a.sha256, a]) : []);
 
   function views(rows: (typeof programs.$inferSelect)[], detail: boolean): ProgramView[] {
-    const versionRows = detail && rows.length
-      ? db.select().from(programVersions).where(inArray(programVersions.programId, rows.map((r) => r.id))).orderBy(desc(programVersions.version)).all()
-      : [];
-    const byS = assetsBySha([...rows.flatMap((r) => [r.assetSha256, r.airingSha256 ?? r.assetSha256]), ...versionRows.map((v) => v.assetSha256)]);
+    if (!rows.length) return [];
+    const ids = rows.map((r) => r.id);
+    // Every version for a single-program read; otherwise the newest of each program only.
+    const versionRows = detail
+      ? db.select().from(programVersions).where(inArray(programVersions.programId, ids)).orderBy(desc(programVersions.version)).all()
+      : db.select({ v: programVersions }).from(programVersions)
+        .innerJoin(programs, and(eq(programs.id, programVersions.programId), eq(programs.latestVersion, programVersions.version)))
+        .where(inArray(programVersions.programId, ids)).all().map((r) => r.v);
+    const byS = assetsBySha([...rows.flatMap((r) => (r.airingSha256 ? [r.airingSha256] : [])), ...versionRows.map((v) => v.assetSha256)]);
+    const versionView = (v: (typeof programVersions.$inferSelect)): VersionView => ({
+      version: v.version, status: v.status, source: v.source, asset: assetView(byS.get(v.assetSha256)!, detail),
+      originalName: v.originalName, text: v.text, voice: v.voice, createdBy: v.createdBy, createdAt: v.createdAt,
+      submittedBy: v.submittedBy, submittedAt: v.submittedAt, decidedBy: v.decidedBy, decidedAt: v.decidedAt, reason: v.reason,
+    });
+    const byProgram = groupBy(versionRows, (v) => v.programId);
     return rows.map((p) => {
-      const latest = byS.get(p.assetSha256)!;
-      const airing = p.airingSha256 ? byS.get(p.airingSha256)! : null;
-      const view: ProgramView = {
+      const own = byProgram.get(p.id)!.map(versionView);
+      const latest = own.find((v) => v.version === p.latestVersion)!;
+      const airing = p.airingSha256 ? assetView(byS.get(p.airingSha256)!, detail) : null;
+      return {
         id: p.id, title: p.title, category: p.category, status: p.status, latestVersion: p.latestVersion,
-        airingVersion: p.airingVersion, airing: airing && assetView(airing, detail), asset: assetView(airing ?? latest, detail),
+        airingVersion: p.airingVersion, airing, asset: airing ?? latest.asset, latest,
         createdBy: p.createdBy, createdAt: p.createdAt, updatedAt: p.updatedAt,
+        ...(detail ? { versions: own } : {}),
       };
-      if (detail) {
-        view.versions = versionRows.filter((v) => v.programId === p.id).map((v) => ({
-          version: v.version, status: v.status, source: v.source, asset: assetView(byS.get(v.assetSha256)!, true),
-          originalName: v.originalName, text: v.text, voice: v.voice, createdBy: v.createdBy, createdAt: v.createdAt,
-          submittedBy: v.submittedBy, submittedAt: v.submittedAt, decidedBy: v.decidedBy, decidedAt: v.decidedAt, reason: v.reason,
-        }));
-      }
-      return view;
     });
   }
 
@@ -204,15 +213,15 @@ export function createProgramsService({ db, bus, clock, media, jobs, audit, tts 
     async startUpload(input: NewAudio & { path: string; name: string; source: Source }): Promise<JobView> {
       try {
         requireTitle(input);
-        const probe = await media.check(input.path, input.name);
-        return jobs.enqueue('transcode', input.name, input.actor.id, async (progress) => {
-          const asset = await media.ingest({ path: input.path, name: input.name, probe, onProgress: progress });
-          return addVersion({ ...input, asset, originalName: input.name });
-        });
       } catch (err) {
         await rm(input.path, { force: true });
         throw err;
       }
+      const probe = await media.check(input.path, input.name);
+      return jobs.enqueue('transcode', input.name, input.actor.id, async (progress) => {
+        const asset = await media.ingest({ path: input.path, name: input.name, probe, onProgress: progress });
+        return addVersion({ ...input, asset, originalName: input.name });
+      });
     },
 
     /** Text (normalised for Vietnamese) to speech through the configured provider, then the same pipeline. */
@@ -233,10 +242,7 @@ export function createProgramsService({ db, bus, clock, media, jobs, audit, tts 
         const name = `speech.${speech.ext}`;
         const path = await media.tmpPath(name);
         await writeFile(path, speech.audio);
-        const probe = await media.check(path, name).catch(async (err) => {
-          await rm(path, { force: true });
-          throw err;
-        });
+        const probe = await media.check(path, name);
         const asset = await media.ingest({ path, name, probe, onProgress: (f) => progress(0.2 + f * 0.8) });
         return addVersion({ ...input, source: 'tts', asset, originalName: null, text: input.text, voice: speech.voice });
       });

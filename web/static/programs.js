@@ -64,24 +64,24 @@ function button(text, action, onClick) {
   return b;
 }
 
-async function row(p) {
+function row(p) {
   const tr = document.createElement('tr');
   tr.dataset.programId = p.id;
   tr.dataset.status = p.status;
-  const latest = p.versions?.[0];
+  const latest = p.latest;
   const title = document.createElement('td');
   title.append(Object.assign(document.createElement('strong'), { textContent: p.title }), document.createElement('br'));
   title.append(Object.assign(document.createElement('span'), {
     className: 'muted',
-    textContent: `phiên bản ${p.latestVersion}${latest ? ` · ${SOURCE[latest.source]}` : ''} · ${(p.asset.durationMs / 1000).toFixed(1)} giây`
+    textContent: `phiên bản ${p.latestVersion} · ${SOURCE[latest.source]} · ${(p.asset.durationMs / 1000).toFixed(1)} giây`
       + (p.airingVersion && p.airingVersion !== p.latestVersion ? ` · đang phát bản ${p.airingVersion}` : ''),
   }));
   const status = document.createElement('td');
   status.dataset.field = 'status';
   status.append(Object.assign(document.createElement('span'), { className: `badge ${p.status}`, textContent: STATUS[p.status] }));
-  if (p.status === 'rejected' && latest?.reason) status.append(document.createElement('br'), `Lý do: ${latest.reason}`);
+  if (p.status === 'rejected' && latest.reason) status.append(document.createElement('br'), `Lý do: ${latest.reason}`);
   const listen = document.createElement('td');
-  const asset = latest?.asset ?? p.asset;
+  const asset = latest.asset;
   if (asset.mp3Url) listen.append(Object.assign(document.createElement('audio'), { controls: true, preload: 'none', src: asset.mp3Url }));
   if (asset.peaks?.length) listen.append(waveform(asset.peaks));
   const actions = document.createElement('td');
@@ -100,14 +100,26 @@ async function row(p) {
   return tr;
 }
 
+// One load at a time; a change announced while one runs gets one more load after it, so none is missed.
 let loading = null;
-async function loadPrograms() {
-  loading ??= (async () => {
+let again = false;
+function loadPrograms() {
+  if (loading) {
+    again = true;
+    return loading;
+  }
+  loading = (async () => {
     const { programs } = await api('/api/programs');
-    // Details (versions, waveform) for the ones someone has to act on or listen to.
-    const detailed = await Promise.all(programs.map((p) => api(`/api/programs/${p.id}`).then((r) => r.program)));
-    document.getElementById('programs').replaceChildren(...(await Promise.all(detailed.map(row))));
-  })().finally(() => (loading = null));
+    // The waveform comes with a single program's read: fetched only for those waiting for a decision.
+    const shown = await Promise.all(programs.map((p) => (p.status === 'pending' ? api(`/api/programs/${p.id}`).then((r) => r.program) : p)));
+    document.getElementById('programs').replaceChildren(...shown.map(row));
+  })().finally(() => {
+    loading = null;
+    if (again) {
+      again = false;
+      loadPrograms().catch((err) => showError(err.message));
+    }
+  });
   return loading;
 }
 
