@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speechLikeWav } from './helpers/audio.js';
 import { fakeTimers } from './helpers/fake-timers.js';
-import { approvedProgram, createDevice, createZone, readSinkLog, startTestSystem, testAgent, type TestSystem, waitFor } from './helpers/system.js';
+import { approvedProgram, createDevice, createZone, readSinkLog, startTestSystem, testAgent, type TestSystem, tomorrowAt, waitFor } from './helpers/system.js';
 
 
 describe('a gateway cut off for 14 days', () => {
@@ -27,10 +27,9 @@ describe('a gateway cut off for 14 days', () => {
     const a = (await approvedProgram(t, wav, 'Tin sáng'));
     await speechLikeWav(wav, 3);
     const b = (await approvedProgram(t, wav, 'Phổ biến pháp luật'));
-    const tomorrow = new Date(Date.now() + 7 * 3600_000 + 86400_000).toISOString().slice(0, 10);
     for (const [program, rule] of [
-      [a, { type: 'rrule', dtstart: `${tomorrow}T06:30:00+07:00`, rrule: 'FREQ=DAILY' }],
-      [b, { type: 'rrule', dtstart: `${tomorrow}T18:00:00+07:00`, rrule: 'FREQ=WEEKLY;BYDAY=MO,WE,FR' }],
+      [a, { type: 'rrule', dtstart: tomorrowAt('06:30'), rrule: 'FREQ=DAILY' }],
+      [b, { type: 'rrule', dtstart: tomorrowAt('18:00'), rrule: 'FREQ=WEEKLY;BYDAY=MO,WE,FR' }],
       [a, { type: 'lunar', day: 15, time: '19:00' }],
     ] as const) {
       const res = await t.api('/api/schedules', { method: 'POST', json: { programId: program.id, zoneIds: [zone], rule } });

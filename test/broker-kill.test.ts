@@ -17,8 +17,7 @@ describe('the broker dies in the middle of a QoS 1 manifest delivery', () => {
     const log = createLogger('silent');
     let sys = await startSystem(parseConfig(env), { log });
     const fixed = { ...env, PORT: String(sys.httpPort), MQTT_PORT: String(sys.mqttPort) };
-    const login = await fetch(`${sys.httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const cookie = await loginCookie(sys.httpUrl, 'admin', ADMIN_PASSWORD);
     const api = (path: string, json?: unknown, body?: BodyInit) => fetch(`${sys.httpUrl}${path}`, {
       method: json || body ? 'POST' : 'GET', headers: { cookie, ...(json ? { 'content-type': 'application/json' } : {}) }, body: json ? JSON.stringify(json) : body,
     }).then((r) => r.json());

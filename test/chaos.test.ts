@@ -12,7 +12,7 @@ import { linkProxy } from './helpers/proxy.js';
 import { parseConfig } from '../server/config.js';
 import { createLogger } from '../server/logger.js';
 import { startSystem } from '../server/main.js';
-import { ADMIN_PASSWORD, approvedProgram, createDevice, createZone, loginCookie, readSinkLog, sessionApi, startTestSystem, testAgent, type TestSystem, waitFor } from './helpers/system.js';
+import { ADMIN_PASSWORD, approvedProgram, createDevice, createZone, loginCookie, readSinkLog, sessionApi, startTestSystem, testAgent, type TestSystem, tomorrowAt, waitFor } from './helpers/system.js';
 
 describe('faults on the device plane', () => {
   let t: TestSystem;
@@ -32,9 +32,8 @@ describe('faults on the device plane', () => {
     const wav = join(dir, 'tin.wav');
     await speechLikeWav(wav, 2);
     const program = (await approvedProgram(t, wav, 'Tin buổi sáng'));
-    const tomorrow = new Date(Date.now() + 7 * 3600_000 + 86400_000).toISOString().slice(0, 10);
     const res = await t.api('/api/schedules', {
-      method: 'POST', json: { programId: program.id, zoneIds: [zone], rule: { type: 'rrule', dtstart: `${tomorrow}T06:00:00+07:00`, rrule: 'FREQ=DAILY;BYHOUR=6,11,17' } },
+      method: 'POST', json: { programId: program.id, zoneIds: [zone], rule: { type: 'rrule', dtstart: tomorrowAt('06:00'), rrule: 'FREQ=DAILY;BYHOUR=6,11,17' } },
     });
     expect(res.status).toBe(201);
 
@@ -90,8 +89,7 @@ describe('faults on the device plane', () => {
     const wav = join(dir, `${kind}.wav`);
     await speechLikeWav(wav, 3 + kind.length / 10);
     const program = (await approvedProgram(t, wav, `Thông báo ${kind}`));
-    const tomorrow = new Date(Date.now() + 7 * 3600_000 + 86400_000).toISOString().slice(0, 10);
-    const at = `${tomorrow}T08:00:00+07:00`;
+    const at = tomorrowAt('08:00');
     expect((await t.api('/api/schedules', { method: 'POST', json: { programId: program.id, zoneIds: [zone], rule: { type: 'once', at } } })).status).toBe(201);
 
     const clock = fakeTimers(Date.now());
@@ -120,8 +118,7 @@ describe('a server restart', () => {
     const log = createLogger('silent');
     let sys = await startSystem(parseConfig(env), { log });
     const fixedEnv = { ...env, PORT: String(sys.httpPort), MQTT_PORT: String(sys.mqttPort) };
-    const login = await fetch(`${sys.httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const cookie = await loginCookie(sys.httpUrl, 'admin', ADMIN_PASSWORD);
     const api = (path: string, json?: unknown) => fetch(`${sys.httpUrl}${path}`, {
       method: json ? 'POST' : 'GET', headers: { cookie, 'content-type': 'application/json' }, body: json ? JSON.stringify(json) : undefined,
     }).then((r) => r.json());
@@ -131,8 +128,7 @@ describe('a server restart', () => {
     await speechLikeWav(wav, 2);
     const client = { sys, api: sessionApi(sys.httpUrl, cookie), login: (u: string, p: string) => loginCookie(sys.httpUrl, u, p) };
     const program = await approvedProgram(client, wav, 'Bản tin');
-    const tomorrow = new Date(Date.now() + 7 * 3600_000 + 86400_000).toISOString().slice(0, 10);
-    await api('/api/schedules', { programId: program.id, zoneIds: [zone], rule: { type: 'rrule', dtstart: `${tomorrow}T07:00:00+07:00`, rrule: 'FREQ=DAILY' } });
+    await api('/api/schedules', { programId: program.id, zoneIds: [zone], rule: { type: 'rrule', dtstart: tomorrowAt('07:00'), rrule: 'FREQ=DAILY' } });
     const cache = join(dir, 'gw');
     const agent = new GatewayAgent({
       id: dev.id, secret: dev.secret, server: sys.httpUrl, mqttUrl: sys.mqttUrl, serverPublicKey: sys.publicKeyPem, cacheDir: cache,

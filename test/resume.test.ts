@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speechLikeWav } from './helpers/audio.js';
 import { fakeTimers } from './helpers/fake-timers.js';
-import { approvedProgram, createDevice, createZone, readSinkLog, startTestSystem, testAgent, type TestSystem, waitFor } from './helpers/system.js';
+import { approvedProgram, createDevice, createZone, readSinkLog, startTestSystem, testAgent, type TestSystem, tomorrowAt, waitFor } from './helpers/system.js';
 
 /** An HTTP relay to the server whose first media response stops halfway and hangs, as a dying 4G link does. */
 async function stallingRelay(target: string) {
@@ -39,28 +38,23 @@ async function stallingRelay(target: string) {
 
 describe('an asset download interrupted by a dying link and an agent restart', () => {
   let t: TestSystem;
-  let dir: string;
+  // Scratch files go in the test system's own temp dir, which stop() removes.
   beforeAll(async () => {
     t = await startTestSystem();
-    dir = await mkdtemp(join(tmpdir(), 'loalang-resume-'));
   });
-  afterAll(async () => {
-    await t.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => t.stop());
 
   it('resumes with an HTTP Range request, keeps the checksum, and plays on time', async () => {
     const zone = await createZone(t, 'Thôn Sóng Yếu');
     const device = await createDevice(t, 'thon-song-yeu-1', zone);
-    const wav = join(dir, 'long.wav');
+    const wav = join(t.dir, 'long.wav');
     await speechLikeWav(wav, 40);
     const program = (await approvedProgram(t, wav, 'Phổ biến Luật Thực hiện dân chủ ở cơ sở'));
-    const tomorrow = new Date(Date.now() + 7 * 3600_000 + 86400_000).toISOString().slice(0, 10);
-    const at = `${tomorrow}T09:00:00+07:00`;
+    const at = tomorrowAt('09:00');
     expect((await t.api('/api/schedules', { method: 'POST', json: { programId: program.id, zoneIds: [zone], rule: { type: 'once', at } } })).status).toBe(201);
 
     const relay = await stallingRelay(t.sys.httpUrl);
-    const cache = join(dir, device.id);
+    const cache = join(t.dir, device.id);
     const part = join(cache, 'assets', `${program.asset.sha256}.opus.part`);
     const first = testAgent(t, device, cache, { server: relay.url });
     await first.start();

@@ -2,14 +2,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toZonedIso } from '../server/domain/time.js';
 import { speechLikeWav } from './helpers/audio.js';
-import { approvedProgram, createDevice, createZone, startTestSystem, type TestSystem, waitFor } from './helpers/system.js';
+import { approvedProgram, createDevice, createZone, startTestSystem, type TestSystem, tomorrowAt, waitFor } from './helpers/system.js';
 
 const TZ = 'Asia/Ho_Chi_Minh';
-/** Tomorrow (commune time) at HH:MM, as the API's ISO string. */
-function tomorrowAt(hhmm: string, seconds = '00'): string {
-  const d = new Date(Date.now() + 7 * 3600_000 + 86400_000).toISOString().slice(0, 10);
-  return `${d}T${hhmm}:${seconds}+07:00`;
-}
 
 describe('schedules through the API', () => {
   let t: TestSystem;

@@ -1,32 +1,27 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDevice, createZone, startTestSystem, waitFor, type TestSystem } from './helpers/system.js';
 
 describe('the gateway agent under systemd (Type=notify, WatchdogSec)', () => {
   let t: TestSystem;
-  let dir: string;
+  // Scratch files go in the test system's own temp dir, which stop() removes.
   beforeAll(async () => {
     t = await startTestSystem();
-    dir = await mkdtemp(join(tmpdir(), 'loalang-systemd-'));
   });
-  afterAll(async () => {
-    await t.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => t.stop());
 
   it('says READY once started and keeps pinging the watchdog at half its period', async () => {
     const zone = await createZone(t, 'Thôn Systemd');
     const d = await createDevice(t, 'thon-systemd-1', zone);
     // A stand-in for systemd-notify on PATH that records what it was told.
-    const bin = join(dir, 'bin');
+    const bin = join(t.dir, 'bin');
     await (await import('node:fs/promises')).mkdir(bin);
-    const record = join(dir, 'notify.log');
+    const record = join(t.dir, 'notify.log');
     await writeFile(join(bin, 'systemd-notify'), `#!/bin/sh\necho "$@" >> ${record}\n`);
     await chmod(join(bin, 'systemd-notify'), 0o755);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'devices/agent/cli.ts', '--server', t.sys.httpUrl, '--id', d.id, '--secret', d.secret, '--cache', join(dir, 'cache'), '--sink', 'record'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'devices/agent/cli.ts', '--server', t.sys.httpUrl, '--id', d.id, '--secret', d.secret, '--cache', join(t.dir, 'cache'), '--sink', 'record'], {
       env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NOTIFY_SOCKET: '/run/systemd/notify', WATCHDOG_USEC: '400000' }, stdio: 'ignore',
     });
     try {

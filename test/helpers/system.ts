@@ -72,6 +72,12 @@ export async function waitFor<T>(check: () => T | Promise<T>, ms = 10_000, every
   }
 }
 
+/** Tomorrow in the commune (Vietnam, UTC+7) at HH:MM[:SS], as the API's ISO string. */
+export function tomorrowAt(hhmm: string, seconds = '00'): string {
+  const day = new Date(Date.now() + 7 * 3600_000 + 86400_000).toISOString().slice(0, 10);
+  return `${day}T${hhmm}:${seconds}+07:00`;
+}
+
 /**
  * Quiet hours that never apply (equal start and end). Tests that schedule "a few seconds from now"
  * use it, so they pass at any hour of the Vietnamese day; tests of quiet hours keep the default.
