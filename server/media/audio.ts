@@ -81,7 +81,7 @@ export interface LoudnormMeasure {
   target_offset: string;
 }
 
-/** Below this for at least SILENCE_MIN_S counts as silence at either end. */
+/** Below `noiseDb` for at least `minS` counts as silence at either end; `keepMs` of it is kept next to the sound. */
 export const SILENCE = { noiseDb: -50, minS: 0.3, keepMs: 150 };
 
 const target = (t: LoudnessTarget) => `loudnorm=I=${t.integratedLufs}:TP=${t.truePeakDb}:LRA=${t.lra}`;
