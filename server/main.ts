@@ -7,7 +7,7 @@ import { serve } from '@hono/node-server';
 import { generateSigningKeys, loadSigningKeys, type SigningKeys } from '../devices/protocol/index.js';
 import { createApp } from './app.js';
 import { createAuthService } from './auth/service.js';
-import { createBus } from './bus.js';
+import { createBus, type Bus } from './bus.js';
 import { createCommandsService } from './commands/service.js';
 import { systemClock, type Clock } from './clock.js';
 import { loadConfigOrExit, type Config } from './config.js';
@@ -44,6 +44,8 @@ export interface RunningSystem {
   httpPort: number;
   mqttPort: number;
   publicKeyPem: string;
+  /** The in-process event bus: benchmarks time the server's own stages with it. */
+  bus: Bus;
   stop(): Promise<void>;
 }
 
@@ -59,7 +61,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
   const auth = createAuthService({ db, clock, sessionTtlMs: config.sessionTtlMs });
   if (await auth.ensureAdmin(config.adminPassword)) log.info('created user admin from LOALANG_ADMIN_PASSWORD');
   const zones = createZonesService({ db, bus, clock });
-  const devices = createDevicesService({ db, bus, clock, zoneExists: zones.exists });
+  const devices = createDevicesService({ db, bus, clock, zoneExists: zones.exists, log });
   devices.markAllOffline();
 
   let broker: EmbeddedBroker | undefined;
@@ -159,6 +161,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
     httpPort,
     mqttPort: broker?.port ?? Number(new URL(mqttUrl).port || 1883),
     publicKeyPem: keys.publicKeyPem,
+    bus,
     async stop() {
       clearInterval(rebuildTimer);
       clearInterval(heartbeatTimer);

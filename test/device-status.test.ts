@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBus } from '../server/bus.js';
 import { openDb } from '../server/db/client.js';
+import { deviceManifests } from '../server/db/schema.js';
 import { createDevicesService } from '../server/devices/service.js';
 import { createLogger } from '../server/logger.js';
 import { createZonesService } from '../server/zones/service.js';
@@ -15,7 +16,7 @@ function setup() {
   const zone = zones.create({ name: 'Thôn Hạ' });
   const changes: string[] = [];
   bus.on('device.status', 'test', ({ deviceId }) => void changes.push(deviceId));
-  return { devices, zone, changes, tick: (ms: number) => (now += ms) };
+  return { db, devices, zone, changes, tick: (ms: number) => (now += ms) };
 }
 
 describe('device status from state messages and wills', () => {
@@ -78,6 +79,23 @@ describe('sync status and the technician\'s filters', () => {
     tick(31_000);
     expect(devices.markSilentOffline(90_000)).toEqual(['thon-ha-10']);
     expect(devices.get('thon-ha-10').flags).toContain('offline');
+  });
+
+  it('takes the applied version from telemetry when the manifest-applied report was lost, and never lets it go back', () => {
+    const { db, devices, zone, tick } = setup();
+    devices.create({ id: 'thon-ha-15', name: 'x', zoneId: zone.id });
+    db.insert(deviceManifests).values({ deviceId: 'thon-ha-15', version: 3, itemsHash: 'h', envelope: '{}', publishedAt: 1 }).run();
+    const publishedAt = tick(1000);
+    devices.manifestPublished('thon-ha-15', 3);
+    tick(1000);
+    devices.applyTelemetry('thon-ha-15', telemetry({ manifestVersion: 2 }));
+    expect(devices.get('thon-ha-15')).toMatchObject({ appliedVersion: 2, lagSince: publishedAt });
+    expect(devices.get('thon-ha-15').flags).toContain('out-of-sync');
+    devices.applyTelemetry('thon-ha-15', telemetry({ manifestVersion: 3 }));
+    expect(devices.get('thon-ha-15')).toMatchObject({ appliedVersion: 3, lagSince: null, flags: [] });
+    // A late report of an older version, delayed on the link, does not undo it.
+    devices.applyManifestVersion('thon-ha-15', 2);
+    expect(devices.get('thon-ha-15').appliedVersion).toBe(3);
   });
 
   it('flags clock skew beyond 1 s and low disk, and filters by flag', () => {

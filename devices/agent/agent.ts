@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, readdir, rm, statfs } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { openCommand, openManifest, safeJson, serverState, topics, type DeviceEvent, type Manifest, type ManifestItem, type Telemetry } from '../protocol/index.js';
@@ -271,6 +271,11 @@ export class GatewayAgent {
   }
 
   private manifestChain: Promise<unknown> = Promise.resolve();
+  /** sha256 → size and mtime of cached files verified by this process. */
+  private verified = new Map<string, { size: number; mtimeMs: number }>();
+  /** The kept set of the last cache prune, and whether a download added a file since. */
+  private prunedFor?: string;
+  private cacheChanged = true;
 
   /**
    * Verifies and applies a manifest; a bad signature or an older version leaves the cache untouched.
@@ -298,7 +303,8 @@ export class GatewayAgent {
     await writeFileAtomic(this.path('manifest.json'), raw.toString());
     this.apply(opened.value);
     this.o.onApplied?.(opened.value.version);
-    await this.event({ type: 'manifest-applied', version: opened.value.version });
+    // Not queued on disk: the manifest came over the link just now, and telemetry repeats the version.
+    this.report({ type: 'manifest-applied', version: opened.value.version });
     return 'applied';
   }
 
@@ -346,11 +352,17 @@ export class GatewayAgent {
     if (existing) return existing;
     const file = this.path('assets', `${sha256}.opus`);
     const job = (async () => {
-      if (await verifyFile(file, item.asset)) return file;
+      // A file this agent verified and that has not changed since (size, mtime) is not hashed again
+      // on every manifest; it is still hashed before it plays (verifiedFile).
+      const seen = this.verified.get(sha256);
+      const s = seen && (await stat(file).catch(() => null));
+      if (s && s.size === seen.size && s.mtimeMs === seen.mtimeMs) return file;
+      if (await verifyFile(file, item.asset)) return this.markVerified(sha256, file);
       await rm(file, { force: true });
       const url = new URL(item.asset.url, this.o.server).toString();
       await downloadAsset(url, file, item.asset, this.auth);
-      return file;
+      this.cacheChanged = true;
+      return this.markVerified(sha256, file);
     })().catch((err) => {
       this.log('asset download failed', { sha256, err: String(err) });
       return null;
@@ -436,8 +448,16 @@ export class GatewayAgent {
   /** The cached file if it still verifies (a truncated or corrupted cache is fetched again). */
   private async verifiedFile(item: ManifestItem): Promise<string | null> {
     const file = this.path('assets', `${item.asset.sha256}.opus`);
-    if (!this.downloads.has(item.asset.sha256) && (await verifyFile(file, item.asset))) return file;
+    if (!this.downloads.has(item.asset.sha256) && (await verifyFile(file, item.asset))) return this.markVerified(item.asset.sha256, file);
+    this.verified.delete(item.asset.sha256);
     return this.fetchAsset(item);
+  }
+
+  /** Remembers the size and mtime of a file that just verified; returns the file. */
+  private async markVerified(sha256: string, file: string) {
+    const s = await stat(file);
+    this.verified.set(sha256, { size: s.size, mtimeMs: s.mtimeMs });
+    return file;
   }
 
   private next() {
@@ -447,10 +467,18 @@ export class GatewayAgent {
 
   /** Deletes cached assets no upcoming item needs, or that the disk budget leaves out (never one in use). */
   private async pruneCache(kept: Set<string>) {
-    for (const f of await readdir(this.path('assets')).catch(() => [] as string[])) {
-      const sha = f.slice(0, 64);
-      if (!f.endsWith('.opus') || kept.has(sha) || this.downloads.has(sha) || this.playing?.item.asset.sha256 === sha) continue;
-      await rm(this.path('assets', f), { force: true });
+    // The directory is read only when there may be something to delete: the kept set changed, or a
+    // download added a file since the last prune (a new manifest for the same audio costs nothing).
+    const key = [...kept].sort().join();
+    if (key !== this.prunedFor || this.cacheChanged) {
+      this.prunedFor = key;
+      this.cacheChanged = false;
+      for (const f of await readdir(this.path('assets')).catch(() => [] as string[])) {
+        const sha = f.slice(0, 64);
+        if (!f.endsWith('.opus') || kept.has(sha) || this.downloads.has(sha) || this.playing?.item.asset.sha256 === sha) continue;
+        await rm(this.path('assets', f), { force: true });
+        this.verified.delete(sha);
+      }
     }
     const horizon = this.timers.now() - 2 * 86400_000;
     for (const [id, startAt] of Object.entries(this.state.played)) if (startAt < horizon) delete this.state.played[id];
@@ -463,6 +491,15 @@ export class GatewayAgent {
     const next = this.stateChain.then(() => writeFileAtomic(this.path('state.json'), JSON.stringify(this.state)));
     this.stateChain = next.catch(() => {});
     return next;
+  }
+
+  /**
+   * Sends a status event now if connected (QoS 1), without the disk queue: for reports that the next
+   * telemetry makes good if they are lost, so a schedule change costs the gateway no extra fsync.
+   */
+  private report(e: Omit<DeviceEvent, 'id' | 'at'> & Record<string, unknown>) {
+    if (!this.client?.connected) return;
+    this.client.publish(topics.event(this.o.id), JSON.stringify({ id: randomUUID(), at: this.timers.now(), ...e }), { qos: 1 });
   }
 
   /** Queues an event on disk; resolves once it is stored (sending happens as the link allows). */

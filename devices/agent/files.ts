@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { open, rename } from 'node:fs/promises';
+import { open, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** fsync a directory so a rename inside it survives a power cut. */
@@ -12,16 +11,14 @@ export async function fsyncDir(dir: string) {
   }
 }
 
+// Temp names only need to be unique within this process (one agent per cache dir).
+let tmpSeq = 0;
+
 /** Write temp, fsync, rename, fsync dir: after a power cut the file is either old or new, never torn. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array) {
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  const tmp = `${path}.${process.pid}-${tmpSeq++}.tmp`;
+  // flush: the data is fsynced before the file is closed.
+  await writeFile(tmp, data, { flush: true });
   await rename(tmp, path);
   await fsyncDir(dirname(path));
 }

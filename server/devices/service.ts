@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, eq, isNull, lt } from 'drizzle-orm';
+import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { DEVICE_ID_PATTERN, type DeviceState, type Telemetry } from '../../devices/protocol/index.js';
 import { hashToken, newToken, tokenMatches } from '../auth/passwords.js';
 import type { Bus } from '../bus.js';
@@ -7,6 +7,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { deviceManifests, devices } from '../db/schema.js';
 import { ApiError, notFound } from '../http/errors.js';
+import type { Logger } from '../logger.js';
 import { mosquittoHash } from '../mqtt/credentials.js';
 
 type Row = typeof devices.$inferSelect;
@@ -44,8 +45,9 @@ export function deviceFlags(d: { online: boolean; appliedVersion: number; manife
   return flags;
 }
 
-export function createDevicesService({ db, bus, clock, zoneExists }: { db: Db; bus: Bus; clock: Clock; zoneExists: (id: string) => boolean }) {
+export function createDevicesService({ db, bus, clock, zoneExists, log }: { db: Db; bus: Bus; clock: Clock; zoneExists: (id: string) => boolean; log?: Logger }) {
   const row = (id: string): Row => {
+    commit();
     const d = db.select().from(devices).where(eq(devices.id, id)).get();
     if (!d) throw notFound('Device', id);
     return d;
@@ -62,9 +64,56 @@ export function createDevicesService({ db, bus, clock, zoneExists }: { db: Db; b
     };
     return { ...base, flags: deviceFlags(base) };
   };
+  // Device status comes in bursts: every gateway answers a schedule change at once, and a fleet sends
+  // telemetry all day. Status writes queued in one turn of the event loop run as one transaction, one
+  // WAL fsync instead of thousands; their events go out after the commit. Every read commits what is
+  // queued first, so nothing reads stale status.
+  const queued: (() => void)[] = [];
+  const events: (() => void)[] = [];
+  const commit = () => {
+    if (!queued.length) return;
+    const ops = queued.splice(0);
+    db.transaction(() => ops.forEach((op) => op()));
+    for (const emit of events.splice(0)) emit();
+  };
+  const queue = (op: () => void) => {
+    if (!queued.length) {
+      queueMicrotask(() => {
+        try {
+          commit();
+        } catch (err) {
+          events.length = 0;
+          log?.error('device status not stored', { err: String(err) });
+        }
+      });
+    }
+    queued.push(op);
+  };
+  const status = (id: string) => events.push(() => bus.emit('device.status', { deviceId: id }));
   const touch = (id: string, set: Partial<Row>) => {
-    const res = db.update(devices).set({ ...set, lastSeenAt: clock.now() }).where(eq(devices.id, id)).run();
-    if (res.changes) bus.emit('device.status', { deviceId: id });
+    const seenAt = clock.now();
+    queue(() => {
+      if (db.update(devices).set({ ...set, lastSeenAt: seenAt }).where(eq(devices.id, id)).run().changes) status(id);
+    });
+  };
+  /**
+   * The device has applied `version`: the applied version only goes up, and the device is in sync
+   * (lagSince cleared) unless a newer manifest went out meanwhile. One prepared statement, since a
+   * schedule change brings this from every gateway at once.
+   */
+  const newApplied = sql`max(${devices.appliedVersion}, ${sql.placeholder('version')})`;
+  const appliedStmt = db.update(devices).set({
+    appliedVersion: newApplied,
+    lastSeenAt: sql`${sql.placeholder('seenAt')}`,
+    lagSince: sql`case when ${newApplied} >= coalesce((select ${deviceManifests.version} from ${deviceManifests} where ${deviceManifests.deviceId} = ${devices.id}), 0) then null else ${devices.lagSince} end`,
+  }).where(eq(devices.id, sql.placeholder('id'))).prepare();
+  const lagStmt = db.update(devices).set({ lagSince: sql`${sql.placeholder('now')}` })
+    .where(and(eq(devices.id, sql.placeholder('id')), isNull(devices.lagSince), lt(devices.appliedVersion, sql.placeholder('version')))).prepare();
+  const applied = (id: string, version: number, announce = true) => {
+    const seenAt = clock.now();
+    queue(() => {
+      if (appliedStmt.run({ id, version, seenAt }).changes && announce) status(id);
+    });
   };
 
   return {
@@ -72,6 +121,7 @@ export function createDevicesService({ db, bus, clock, zoneExists }: { db: Db; b
       return this.all().filter((d) => !flag || d.flags.includes(flag));
     },
     all(): DeviceView[] {
+      commit();
       return db
         .select({ d: devices, v: deviceManifests.version })
         .from(devices)
@@ -81,10 +131,12 @@ export function createDevicesService({ db, bus, clock, zoneExists }: { db: Db; b
         .map(({ d, v }) => view(d, v ?? 0));
     },
     get(id: string): DeviceView {
+      commit();
       const v = db.select({ v: deviceManifests.version }).from(deviceManifests).where(eq(deviceManifests.deviceId, id)).get();
       return view(row(id), v?.v ?? 0);
     },
     idsInZones(zoneIds: string[] | 'all'): { id: string; zoneId: string }[] {
+      commit();
       const all = db.select({ id: devices.id, zoneId: devices.zoneId }).from(devices).all();
       return zoneIds === 'all' ? all : all.filter((d) => zoneIds.includes(d.zoneId));
     },
@@ -139,27 +191,36 @@ export function createDevicesService({ db, bus, clock, zoneExists }: { db: Db; b
 
     /** A late will from an old connection (lower session) cannot mark a reconnected device offline. */
     applyState(id: string, s: DeviceState) {
-      const d = db.select({ session: devices.session }).from(devices).where(eq(devices.id, id)).get();
-      if (!d || s.session < d.session) return;
-      touch(id, { online: s.state === 'online', session: s.session, agentVersion: s.agentVersion, ...(s.state === 'offline' ? { playing: null } : {}) });
-      if (s.state === 'online') bus.emit('device.online', { deviceId: id });
+      const seenAt = clock.now();
+      queue(() => {
+        const d = db.select({ session: devices.session }).from(devices).where(eq(devices.id, id)).get();
+        if (!d || s.session < d.session) return;
+        db.update(devices)
+          .set({ online: s.state === 'online', session: s.session, agentVersion: s.agentVersion, lastSeenAt: seenAt, ...(s.state === 'offline' ? { playing: null } : {}) })
+          .where(eq(devices.id, id)).run();
+        status(id);
+        if (s.state === 'online') events.push(() => bus.emit('device.online', { deviceId: id }));
+      });
     },
+    /** Telemetry also carries the applied manifest version, which makes good a lost manifest-applied report. */
     applyTelemetry(id: string, t: Telemetry) {
       touch(id, { telemetry: t, playing: t.playing ?? null, online: true });
+      applied(id, t.manifestVersion, false);
     },
     applyManifestVersion(id: string, version: number) {
-      touch(id, { appliedVersion: version, lagSince: null });
+      applied(id, version);
     },
     /** A new manifest went out: the device lags from now on, unless it already did. */
     manifestPublished(id: string, version: number) {
-      db.update(devices).set({ lagSince: clock.now() })
-        .where(and(eq(devices.id, id), isNull(devices.lagSince), lt(devices.appliedVersion, version))).run();
+      const now = clock.now();
+      queue(() => void lagStmt.run({ id, version, now }));
     },
     /**
      * At start nobody is connected yet: forget every "online" from the last run. With an external
      * broker the retained state messages restore the true ones as soon as the server subscribes.
      */
     markAllOffline() {
+      commit();
       db.update(devices).set({ online: false, playing: null }).where(eq(devices.online, true)).run();
     },
     /**
@@ -167,12 +228,13 @@ export function createDevicesService({ db, bus, clock, zoneExists }: { db: Db; b
      * intervals) is on a half-open link; mark it offline. Returns the ids it marked.
      */
     markSilentOffline(silenceMs: number): string[] {
+      commit();
       const stale = db.select({ id: devices.id }).from(devices)
         .where(and(eq(devices.online, true), lt(devices.lastSeenAt, clock.now() - silenceMs))).all().map((r) => r.id);
-      for (const id of stale) {
-        db.update(devices).set({ online: false, playing: null }).where(eq(devices.id, id)).run();
-        bus.emit('device.status', { deviceId: id });
-      }
+      db.transaction((tx) => {
+        for (const id of stale) tx.update(devices).set({ online: false, playing: null }).where(eq(devices.id, id)).run();
+      });
+      for (const id of stale) bus.emit('device.status', { deviceId: id });
       return stale;
     },
   };

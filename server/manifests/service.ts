@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { deviceEvent, signPayload, topics, type SigningKeys } from '../../devices/protocol/index.js';
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
@@ -26,6 +26,15 @@ export function createManifestsService(deps: {
   onApplied: (deviceId: string, version: number) => void;
 }) {
   const { db, clock, log, plane, keys, source, horizonMs, timeZone: tz } = deps;
+  // Prepared once: a rebuild stores thousands of manifests, and building each statement anew cost more than running it.
+  const p = (name: keyof typeof deviceManifests.$inferInsert) => sql.placeholder(name);
+  const store = db.insert(deviceManifests)
+    .values({ deviceId: p('deviceId'), version: p('version'), itemsHash: p('itemsHash'), envelope: p('envelope'), publishedAt: p('publishedAt') })
+    .onConflictDoUpdate({
+      target: deviceManifests.deviceId,
+      set: { version: sql`excluded.version`, itemsHash: sql`excluded.items_hash`, envelope: sql`excluded.envelope`, publishedAt: sql`excluded.published_at` },
+    })
+    .prepare();
 
   const programMaps = () => {
     const programs = source.programs();
@@ -67,8 +76,8 @@ export function createManifestsService(deps: {
       rows.push({ deviceId: d.id, version: next.manifest.version, itemsHash: next.itemsHash, envelope, publishedAt: now });
     }
     // One transaction: one WAL commit for the whole rebuild, and no half-rebuilt state on a crash.
-    db.transaction((tx) => {
-      for (const row of rows) tx.insert(deviceManifests).values(row).onConflictDoUpdate({ target: deviceManifests.deviceId, set: row }).run();
+    db.transaction(() => {
+      for (const row of rows) store.run(row);
     });
     await Promise.all(rows.map((r) => publish(r.deviceId, r.version, r.envelope)));
     const published = rows.map((r) => r.deviceId);

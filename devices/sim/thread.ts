@@ -1,0 +1,60 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import mqtt from 'mqtt';
+import { GatewayAgent } from '../agent/agent.js';
+import { recordSink } from '../agent/sinks.js';
+import { realTimers } from '../agent/timers.js';
+import type { SliceSpec, ThreadEvent } from './threads.js';
+
+/**
+ * One thread of a simulated fleet (see threads.ts): real gateway agents, or plain MQTT subscribers
+ * for the baseline. Every arrival is reported to the main thread with an absolute timestamp.
+ */
+const spec = workerData as SliceSpec;
+const at = () => performance.timeOrigin + performance.now();
+const post = (e: ThreadEvent) => parentPort!.postMessage(e);
+const stops: (() => void | Promise<void>)[] = [];
+
+if (spec.kind === 'agents') {
+  for (let i = 0; i < spec.devices.length; i += 100) {
+    await Promise.all(spec.devices.slice(i, i + 100).map(async (d) => {
+      const cacheDir = join(spec.cacheRoot, d.id);
+      await mkdir(cacheDir, { recursive: true });
+      const agent = new GatewayAgent({
+        ...spec.agent, id: d.id, secret: d.secret, server: spec.server, mqttUrl: spec.mqttUrl, serverPublicKey: spec.serverPublicKey,
+        cacheDir, sink: recordSink(cacheDir, realTimers), onApplied: (version) => post({ type: 'applied', id: d.id, version, at: at() }),
+      });
+      await agent.start();
+      stops.push(() => agent.kill());
+    }));
+  }
+} else {
+  for (let i = 0; i < spec.clients.length; i += 100) {
+    await Promise.all(spec.clients.slice(i, i + 100).map(async ({ id, topic, username, password }) => {
+      const c = mqtt.connect(spec.mqttUrl, { clientId: id, username, password, reconnectPeriod: 0 });
+      await new Promise<void>((resolve, reject) => c.once('connect', () => resolve()).once('error', reject));
+      c.on('message', () => post({ type: 'message', id, at: at() }));
+      await c.subscribeAsync(topic, { qos: 1 });
+      stops.push(() => void c.end(true));
+    }));
+  }
+}
+post({ type: 'ready' });
+// Benchmarks may record a CPU profile of this thread (inspector sessions are per thread).
+let profiler: import('node:inspector/promises').Session | undefined;
+parentPort!.on('message', async (m: { type: 'stop' | 'profile-start' | 'profile-stop' }) => {
+  if (m.type === 'profile-start') {
+    profiler = new (await import('node:inspector/promises')).Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  } else if (m.type === 'profile-stop' && profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    profiler.disconnect();
+    post({ type: 'profile', profile: JSON.stringify(profile) });
+  } else if (m.type === 'stop') {
+    await Promise.all(stops.map((s) => s()));
+    post({ type: 'stopped' });
+  }
+});
