@@ -77,7 +77,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
     mqttUrl = `mqtt://127.0.0.1:${broker.port}`;
     log.info(`embedded MQTT broker on :${broker.port} (and ws at /mqtt)`);
   }
-  const plane = await connectPlane({ url: mqttUrl, username: serverUsername, password: serverPassword, log, clock });
+  const plane = await connectPlane({ url: mqttUrl, username: serverUsername, password: serverPassword, log, clock, protocolVersion: config.mqttUrl ? 5 : 4 });
 
   const media = createMediaStore({
     db, clock, tools: audioTools({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath }), mediaDir: config.mediaDir,

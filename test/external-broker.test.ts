@@ -116,6 +116,23 @@ describe('an external Mosquitto broker, with the password and ACL files the serv
     expect((await (await t.api(`/api/devices/${b.id}`)).json()).device.online).toBe(false);
   });
 
+  it('sends each command with an MQTT 5 message expiry no longer than the command lives', async () => {
+    const zone = await createZone(t, 'Thôn Hết Hạn');
+    const d = await createDevice(t, 'thon-het-han-1', zone);
+    await reload();
+    const c = (await connectOnce(`mqtt://127.0.0.1:${port}`, { clientId: d.id, username: d.id, password: d.secret, protocolVersion: 5 })).client!;
+    clients.push(c);
+    const got = new Promise<{ expiry?: number; payload: string }>((resolve) =>
+      c.on('message', (_topic, payload, packet) => resolve({ expiry: packet.properties?.messageExpiryInterval, payload: payload.toString() })));
+    await c.subscribeAsync(topics.cmd(d.id), { qos: 1 });
+    const res = await t.api(`/api/devices/${d.id}/commands`, { method: 'POST', json: { type: 'set-volume', volume: 40, ttlSeconds: 90 } });
+    expect(res.status).toBe(202);
+    const { expiry, payload } = await got;
+    expect(expiry).toBeGreaterThan(80);
+    expect(expiry).toBeLessThanOrEqual(90);
+    expect(JSON.parse(JSON.parse(payload).payload)).toMatchObject({ type: 'set-volume', volume: 40 });
+  });
+
   it('shuts out a rotated secret once the files are exported again and Mosquitto reloads', async () => {
     const zone = await createZone(t, 'Thôn Xoay');
     const d = await createDevice(t, 'thon-xoay-1', zone);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from './files.js';
 
 /**
- * Store and forward: every event the gateway must report (`played`, `manifest-applied`, …) is written
+ * Store and forward: every event the gateway must report (`played`, `command-result`, …) is written
  * to disk first and deleted only once the broker acknowledged it (QoS 1 PUBACK). After a week offline,
  * or a power cut, the reports still reach the server; the server stores each event id once.
  */

@@ -36,8 +36,8 @@ export function createCommandsService({ db, clock, log, plane, keys }: { db: Db;
         tx.insert(commands).values(r).run();
         return r;
       });
-      // MQTT 5 message expiry would let the broker drop it too; the signed expiresAt holds on any broker.
-      await plane.publish(topics.cmd(deviceId), row.payload, { retain: false, qos: 1 });
+      // MQTT 5 message expiry lets an external broker drop it too; the signed expiresAt holds on any broker.
+      await plane.publish(topics.cmd(deviceId), row.payload, { retain: false, qos: 1, expiryMs: row.expiresAt - now });
       return row;
     },
     list(deviceId: string, limit = 100): CommandRow[] {

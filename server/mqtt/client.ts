@@ -5,15 +5,19 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { DevicePlane } from './plane.js';
 
-/** The server's own MQTT client: it publishes manifests and listens to every device. */
-export async function connectPlane({ url, username, password, log, clock }: {
-  url: string; username: string; password: string; log: Logger; clock: Clock;
+/**
+ * The server's own MQTT client: it publishes manifests and listens to every device. On an external
+ * broker (Mosquitto 2, EMQX) it speaks MQTT 5, so commands carry a message expiry the broker enforces;
+ * aedes, embedded, speaks 3.1.1, and the signed `expiresAt` inside each command holds on its own.
+ */
+export async function connectPlane({ url, username, password, log, clock, protocolVersion = 4 }: {
+  url: string; username: string; password: string; log: Logger; clock: Clock; protocolVersion?: 4 | 5;
 }): Promise<DevicePlane & { close(): Promise<void> }> {
   const handlers = new Map<DeviceChannel, { owner: string; fn: (id: string, payload: Buffer) => void }[]>();
   const offline = JSON.stringify({ state: 'offline' });
   const client = mqtt.connect(url, {
     username, password, clientId: `loalang-server-${randomBytes(4).toString('hex')}`,
-    keepalive: 30, reconnectPeriod: 1000, clean: true,
+    keepalive: 30, reconnectPeriod: 1000, clean: true, protocolVersion,
     will: { topic: topics.serverState, payload: Buffer.from(offline), retain: true, qos: 1 },
   });
   client.on('connect', async () => {
@@ -42,8 +46,9 @@ export async function connectPlane({ url, username, password, log, clock }: {
     get connected() {
       return client.connected;
     },
-    async publish(topic, payload, opts) {
-      await client.publishAsync(topic, payload, opts);
+    async publish(topic, payload, { expiryMs, ...opts }) {
+      const expiry = protocolVersion === 5 && expiryMs !== undefined ? { properties: { messageExpiryInterval: Math.max(1, Math.ceil(expiryMs / 1000)) } } : {};
+      await client.publishAsync(topic, payload, { ...opts, ...expiry });
     },
     onDevice(channel, owner, fn) {
       handlers.set(channel, [...(handlers.get(channel) ?? []), { owner, fn }]);
