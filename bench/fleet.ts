@@ -52,9 +52,11 @@ console.log(`fleet bench: ${N} gateways in ${ZONES} zones, embedded broker; gate
 const zoneIds: string[] = [];
 for (let z = 0; z < ZONES; z++) zoneIds.push((await api('/api/zones', { name: `Thôn ${z}`, quietStart: '00:00', quietEnd: '00:00' })).zone.id);
 const creds: { id: string; secret: string }[] = [];
-for (let i = 0; i < N; i++) {
-  const { device } = await api('/api/devices', { id: `gw-${i}`, name: `gw ${i}`, zoneId: zoneIds[i % ZONES] });
-  creds.push({ id: device.id, secret: device.secret });
+for (let i = 0; i < N; i += 20) {
+  creds.push(...(await Promise.all(Array.from({ length: Math.min(20, N - i) }, async (_, k) => {
+    const { device } = await api('/api/devices', { id: `gw-${i + k}`, name: `gw ${i + k}`, zoneId: zoneIds[(i + k) % ZONES] });
+    return { id: device.id as string, secret: device.secret as string };
+  }))));
 }
 const wav = join(dir, 'a.wav');
 await speechLikeWav(wav, 10);
@@ -112,7 +114,7 @@ const rawUrl = `mqtt://127.0.0.1:${(rawServer.address() as { port: number }).por
 const received = new Map<string, (at: number) => void>();
 const subs = await startThreadedFleet({ kind: 'subscribers', clients: creds.map((d) => ({ id: `raw-${d.id}`, topic: topics.manifest(`raw-${d.id}`) })), mqttUrl: rawUrl },
   (e) => e.type === 'message' && received.get(e.id)?.(e.at), THREADS);
-const pub = mqtt.connect(rawUrl, { clientId: 'raw-pub' });
+const pub = mqtt.connect(rawUrl, { clientId: 'raw-pub' }).on('error', (err) => console.error(`raw publisher: ${err.message}`));
 await new Promise<void>((r) => pub.once('connect', () => r()));
 const rawWaits = creds.map((d) => new Promise<number>((resolve) => received.set(`raw-${d.id}`, resolve)));
 const tb = threadClock();

@@ -44,7 +44,10 @@ export async function startThreadedFleet(
   });
   await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
     w.on('message', (e: ThreadEvent) => (e.type === 'ready' ? resolve() : onEvent(e)));
-    w.once('error', reject);
+    w.on('error', (err) => {
+      reject(err);
+      console.error(`fleet thread failed: ${err.message}`);
+    });
   })));
   return {
     threads: n,
