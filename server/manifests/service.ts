@@ -1,9 +1,9 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { deviceEvent, signPayload, topics, type SigningKeys } from '../../devices/protocol/index.js';
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
-import { deviceManifests } from '../db/schema.js';
+import { deviceManifests, devices as deviceTable } from '../db/schema.js';
 import { manifestItems, nextManifest, type AssetRef } from '../domain/manifest.js';
 import { expandOccurrences, type DeviceRef, type Occurrence, type ProgramRef, type ScheduleDef } from '../domain/occurrences.js';
 import type { Logger } from '../logger.js';
@@ -62,9 +62,11 @@ export function createManifestsService(deps: {
     const byDevice = new Map<string, Occurrence[]>(devices.map((d) => [d.id, []]));
     for (const o of all) byDevice.get(o.deviceId)?.push(o);
     const quiet = source.quietHours();
+    // Only the manifests in scope are read: a fleet of 10,000 must not be read for a change in one zone.
+    const current = db.select({ deviceId: deviceManifests.deviceId, version: deviceManifests.version, itemsHash: deviceManifests.itemsHash }).from(deviceManifests);
     const previous = new Map(
-      db.select({ deviceId: deviceManifests.deviceId, version: deviceManifests.version, itemsHash: deviceManifests.itemsHash })
-        .from(deviceManifests).all().map((r) => [r.deviceId, r]),
+      (zoneIds === 'all' ? current : current.where(inArray(deviceManifests.deviceId, db.select({ id: deviceTable.id }).from(deviceTable).where(inArray(deviceTable.zoneId, zoneIds)))))
+        .all().map((r) => [r.deviceId, r]),
     );
     const rows: (typeof deviceManifests.$inferInsert)[] = [];
     for (const d of devices) {
@@ -96,12 +98,27 @@ export function createManifestsService(deps: {
   }
 
   // Rebuilds are serialised: two changes in quick succession must not interleave version numbers.
+  // Changes that arrive while a rebuild is waiting join it (their zones merged), so a burst (a
+  // thousand gateways provisioned, a script editing schedules) costs a few rebuilds, not one each.
   let chain: Promise<unknown> = Promise.resolve();
+  type Waiting = { zones: Set<string> | 'all'; run: Promise<{ published: string[]; considered: number }> };
+  let waiting = null as Waiting | null;
   const queueRebuild = (zoneIds: string[] | 'all' = 'all') => {
-    const run = () => rebuild(zoneIds);
-    const next = chain.then(run, run);
-    chain = next.catch(() => {});
-    return next;
+    const w = waiting;
+    if (w) {
+      if (zoneIds === 'all') w.zones = 'all';
+      else if (w.zones !== 'all') for (const z of zoneIds) w.zones.add(z);
+      return w.run;
+    }
+    const entry: Waiting = { zones: zoneIds === 'all' ? 'all' : new Set(zoneIds), run: Promise.resolve({ published: [], considered: 0 }) };
+    const run = () => {
+      waiting = null;
+      return rebuild(entry.zones === 'all' ? 'all' : [...entry.zones]);
+    };
+    entry.run = chain.then(run, run);
+    waiting = entry;
+    chain = entry.run.catch(() => {});
+    return entry.run;
   };
 
   return {
