@@ -5,8 +5,8 @@
  *       (verified, stored, scheduled), (1c) one gateway's own work per manifest;
  *   (2) every gateway reconnecting at once after a broker (server) restart, until all are resynced;
  *   (3) idle bytes per gateway per day (keepalive + telemetry), measured on the wire.
- * Gateways and subscribers run on worker threads (FLEET_THREADS, default one per core beyond the first),
- * the server on the main thread. FLEET_PROFILE=file.cpuprofile records CPU profiles of (1b).
+ * Gateways and subscribers run in worker processes (FLEET_WORKERS, default one per core beyond the
+ * first), the server in this one. FLEET_PROFILE=file.cpuprofile records CPU profiles of (1b).
  *   npx tsx bench/fleet.ts [N=2000]
  */
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -21,15 +21,15 @@ import { recordSink } from '../devices/agent/sinks.js';
 import { realTimers } from '../devices/agent/timers.js';
 import { loadSigningKeys, openManifest, signPayload, topics } from '../devices/protocol/index.js';
 import { speechLikeWav } from '../devices/sim/speech.js';
-import { startThreadedFleet, threadClock } from '../devices/sim/threads.js';
+import { startFleetWorkers, fleetClock } from '../devices/sim/workers.js';
 import { parseConfig } from '../server/config.js';
 import { toZonedIso } from '../server/domain/time.js';
 import { createLogger } from '../server/logger.js';
 import { startSystem } from '../server/main.js';
 
 const N = Number(process.argv[2] ?? 2000);
-/** Threads hosting the simulated gateways (and the baseline's subscribers): default one per core beyond the first. */
-const THREADS = Number(process.env.FLEET_THREADS ?? Math.max(1, availableParallelism() - 1));
+/** Worker processes hosting the simulated gateways (and the baseline's subscribers): default one per core beyond the first. */
+const WORKERS = Number(process.env.FLEET_WORKERS ?? Math.max(1, availableParallelism() - 1));
 const ZONES = Math.max(1, Math.round(N / 20));
 const dir = await mkdtemp(join(tmpdir(), 'loalang-fleet-bench-'));
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
@@ -48,7 +48,7 @@ const api = async (path: string, json?: unknown, body?: BodyInit) => {
   return res.json();
 };
 
-console.log(`fleet bench: ${N} gateways in ${ZONES} zones, embedded broker; gateways on ${THREADS} worker thread(s) of this process, the server on the main thread`);
+console.log(`fleet bench: ${N} gateways in ${ZONES} zones, embedded broker; gateways in ${WORKERS} worker process(es), the server in this one`);
 const zoneIds: string[] = [];
 for (let z = 0; z < ZONES; z++) zoneIds.push((await api('/api/zones', { name: `Thôn ${z}`, quietStart: '00:00', quietEnd: '00:00' })).zone.id);
 const creds: { id: string; secret: string }[] = [];
@@ -83,19 +83,19 @@ const spread = (xs: number[]) => fmt(xs);
 
 // (1a) Delivery: a schedule change from our server to N MQTT connections logged in as the gateways,
 // which only receive. This is the server's part (plan, expand, sign, store, publish through the
-// broker's ACL), comparable with the raw baseline below: same clients, same threads, same QoS.
+// broker's ACL), comparable with the raw baseline below: same clients, same worker processes, same QoS.
 const deliveredAt = new Map<string, (at: number) => void>();
-const listeners = await startThreadedFleet({
+const listeners = await startFleetWorkers({
   kind: 'subscribers', mqttUrl: sys.mqttUrl, clients: creds.map((d) => ({ id: d.id, username: d.id, password: d.secret, topic: topics.manifest(d.id) })),
-}, (e) => e.type === 'message' && deliveredAt.get(e.id)?.(e.at), THREADS);
+}, (e) => e.type === 'message' && deliveredAt.get(e.id)?.(e.at), WORKERS);
 const publishedAt: number[] = [];
-sys.bus.on('manifest.published', 'bench', () => void publishedAt.push(threadClock()));
-let t1 = threadClock();
+sys.bus.on('manifest.published', 'bench', () => void publishedAt.push(fleetClock()));
+let t1 = fleetClock();
 const deliveries = creds.map((d) => new Promise<number>((resolve) => deliveredAt.set(d.id, (at) => at >= t1 && resolve(at))));
 publishedAt.length = 0;
-t1 = threadClock();
+t1 = fleetClock();
 await schedule(5);
-const answered = threadClock() - t1;
+const answered = fleetClock() - t1;
 const delivered = (await Promise.all(deliveries)).map((t) => t - t1);
 const lastPublished = publishedAt.at(-1)! - t1;
 await listeners.stop();
@@ -105,19 +105,19 @@ const stored = new Database(join(env.DATA_DIR, 'loalang.db'), { readonly: true }
 const envelopeOf = (id: string) => (stored.prepare('select envelope from device_manifests where device_id = ?').get(id) as { envelope: string }).envelope;
 const sampleEnvelope = envelopeOf('gw-0');
 
-// Baseline: raw aedes, N plain mqtt.js subscribers on the same threads, one publisher in the main
-// thread sending the same number of retained QoS 1 publishes of similar bytes.
+// Baseline: raw aedes, N plain mqtt.js subscribers in the same worker processes, one publisher in this
+// process sending the same number of retained QoS 1 publishes of the same bytes.
 const raw = await Aedes.createBroker();
 const rawServer = createServer(raw.handle);
 await new Promise<void>((r) => rawServer.listen(0, '127.0.0.1', () => r()));
 const rawUrl = `mqtt://127.0.0.1:${(rawServer.address() as { port: number }).port}`;
 const received = new Map<string, (at: number) => void>();
-const subs = await startThreadedFleet({ kind: 'subscribers', clients: creds.map((d) => ({ id: `raw-${d.id}`, topic: topics.manifest(`raw-${d.id}`) })), mqttUrl: rawUrl },
-  (e) => e.type === 'message' && received.get(e.id)?.(e.at), THREADS);
+const subs = await startFleetWorkers({ kind: 'subscribers', clients: creds.map((d) => ({ id: `raw-${d.id}`, topic: topics.manifest(`raw-${d.id}`) })), mqttUrl: rawUrl },
+  (e) => e.type === 'message' && received.get(e.id)?.(e.at), WORKERS);
 const pub = mqtt.connect(rawUrl, { clientId: 'raw-pub' }).on('error', (err) => console.error(`raw publisher: ${err.message}`));
 await new Promise<void>((r) => pub.once('connect', () => r()));
 const rawWaits = creds.map((d) => new Promise<number>((resolve) => received.set(`raw-${d.id}`, resolve)));
-const tb = threadClock();
+const tb = fleetClock();
 await Promise.all(creds.map((d) => pub.publishAsync(topics.manifest(`raw-${d.id}`), sampleEnvelope, { qos: 1, retain: true })));
 const baseline = (await Promise.all(rawWaits)).map((t) => t - tb);
 await subs.stop();
@@ -126,13 +126,13 @@ await new Promise<void>((r) => raw.close(() => r()));
 rawServer.close();
 const applied = new Map<string, (at: number) => void>();
 let t0 = performance.now();
-const fleet = await startThreadedFleet({
+const fleet = await startFleetWorkers({
   kind: 'agents', devices: creds, server: sys.httpUrl, mqttUrl: sys.mqttUrl, serverPublicKey: sys.publicKeyPem, cacheRoot: join(dir, 'gw'),
   agent: { telemetryMs: 3600_000, reconnectMinMs: 200, reconnectMaxMs: 5000 },
-}, (e) => e.type === 'applied' && applied.get(e.id)?.(e.at), THREADS);
+}, (e) => e.type === 'applied' && applied.get(e.id)?.(e.at), WORKERS);
 const online = async () => (await api('/api/devices')).devices.filter((d: { online: boolean }) => d.online).length;
 while ((await online()) < N) await new Promise((r) => setTimeout(r, 200));
-console.log(`  ${N} gateways online in ${((performance.now() - t0) / 1000).toFixed(1)} s, rss ${mb()}`);
+console.log(`  ${N} gateways online in ${((performance.now() - t0) / 1000).toFixed(1)} s, server process rss ${mb()}`);
 
 // Warm-up: the program reaches every gateway once, and each downloads its audio.
 const warm = creds.map((d) => new Promise<void>((resolve) => applied.set(d.id, () => resolve())));
@@ -149,15 +149,15 @@ const profiler = process.env.FLEET_PROFILE ? new (await import('node:inspector/p
 profiler?.connect();
 await profiler?.post('Profiler.enable');
 await profiler?.post('Profiler.start');
-const stopThreadProfiles = profiler ? fleet.profile() : undefined;
-t0 = threadClock();
+const stopWorkerProfiles = profiler ? fleet.profile() : undefined;
+t0 = fleetClock();
 await schedule(1);
 const ours = (await Promise.all(waits)).map((t) => t - t0);
 if (profiler) {
   const { profile } = await profiler.post('Profiler.stop');
   await writeFile(process.env.FLEET_PROFILE!, JSON.stringify(profile));
   profiler.disconnect();
-  for (const [k, p] of (await stopThreadProfiles!()).entries()) await writeFile(process.env.FLEET_PROFILE!.replace(/(\.cpuprofile)?$/, `.thread${k + 1}$1`), p);
+  for (const [k, p] of (await stopWorkerProfiles!()).entries()) await writeFile(process.env.FLEET_PROFILE!.replace(/(\.cpuprofile)?$/, `.worker${k + 1}$1`), p);
 }
 applied.clear();
 // (1c) A gateway's own work per manifest (verify the signature, store it with fsync, apply it),
@@ -187,7 +187,7 @@ console.log(`  (1) a schedule change reaching ${N} gateways (target: p99 ≤ 1.5
 console.log(`      baseline, raw aedes publish of the same ${sampleEnvelope.length} bytes to ${N} subscribers: ${fmt(baseline)}`);
 console.log(`      (1a) delivered to ${N} gateway logins: ${fmt(delivered)}, ratio p99 ${ratio(delivered)}`);
 console.log(`           POST answered at ${answered.toFixed(0)} ms (plan, expand, sign and store ${N} manifests); last PUBACK from the broker at ${lastPublished.toFixed(0)} ms`);
-console.log(`      (1b) applied by ${N} simulated agents sharing ${THREADS} thread(s): ${fmt(ours)}, ratio p99 ${ratio(ours)}`);
+console.log(`      (1b) applied by ${N} simulated agents sharing ${WORKERS} process(es): ${fmt(ours)}, ratio p99 ${ratio(ours)}`);
 console.log(`      (1c) one gateway's own work per manifest (verify, fsync, apply), alone: ${fmt(applyCost)}`);
 console.log(`           a fleet where each gateway has its own CPU: delivered p99 + own work p99 ≈ ${(pct(delivered, 99) + pct(applyCost, 99)).toFixed(0)} ms, ratio ${((pct(delivered, 99) + pct(applyCost, 99)) / pct(baseline, 99)).toFixed(2)}`);
 
@@ -199,7 +199,7 @@ sys = await startSystem(parseConfig(fixed), { log: createLogger('silent') });
 // A restart republishes each device's stored manifest; agents holding that version treat it as unchanged,
 // so "resynced" here is: online again per the server.
 while ((await online()) < N) await new Promise((r) => setTimeout(r, 100));
-console.log(`  (2) server restart → all ${N} online again in ${((performance.now() - t0) / 1000).toFixed(1)} s, peak rss ${(peakRss / 1048576).toFixed(0)} MB`);
+console.log(`  (2) server restart → all ${N} online again in ${((performance.now() - t0) / 1000).toFixed(1)} s, server process peak rss ${(peakRss / 1048576).toFixed(0)} MB`);
 
 // (3) Idle traffic of one gateway on the wire, through a counting relay: keepalive 30 s, telemetry 30 s.
 let bytes = 0;

@@ -1,19 +1,18 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
 import mqtt from 'mqtt';
 import { GatewayAgent } from '../agent/agent.js';
 import { recordSink } from '../agent/sinks.js';
 import { realTimers } from '../agent/timers.js';
-import type { SliceSpec, ThreadEvent } from './threads.js';
+import { fleetClock as at, type SliceSpec, type WorkerEvent } from './workers.js';
 
 /**
- * One thread of a simulated fleet (see threads.ts): real gateway agents, or plain MQTT subscribers
- * for the baseline. Every arrival is reported to the main thread with an absolute timestamp.
+ * One worker process of a simulated fleet (see workers.ts): real gateway agents, or plain MQTT
+ * subscribers for the baseline. Its slice comes as the first IPC message; every arrival is reported
+ * back with an absolute timestamp.
  */
-const spec = workerData as SliceSpec;
-const at = () => performance.timeOrigin + performance.now();
-const post = (e: ThreadEvent) => parentPort!.postMessage(e);
+const spec = await new Promise<SliceSpec>((resolve) => process.once('message', (m) => resolve(m as SliceSpec)));
+const post = (e: WorkerEvent) => process.send!(e);
 const stops: (() => void | Promise<void>)[] = [];
 
 if (spec.kind === 'agents') {
@@ -43,9 +42,9 @@ if (spec.kind === 'agents') {
   }
 }
 post({ type: 'ready' });
-// Benchmarks may record a CPU profile of this thread (inspector sessions are per thread).
+// Benchmarks may record a CPU profile of this worker.
 let profiler: import('node:inspector/promises').Session | undefined;
-parentPort!.on('message', async (m: { type: 'stop' | 'profile-start' | 'profile-stop' }) => {
+process.on('message', async (m: { type: 'stop' | 'profile-start' | 'profile-stop' }) => {
   if (m.type === 'profile-start') {
     profiler = new (await import('node:inspector/promises')).Session();
     profiler.connect();
