@@ -11,6 +11,8 @@ import { fleetClock as at, type SliceSpec, type WorkerEvent } from './workers.js
  * subscribers for the baseline. Its slice comes as the first IPC message; every arrival is reported
  * back with an absolute timestamp.
  */
+// The fleet ends with the process that started it, even if that one crashed.
+process.on('disconnect', () => process.exit(0));
 const spec = await new Promise<SliceSpec>((resolve) => process.once('message', (m) => resolve(m as SliceSpec)));
 const post = (e: WorkerEvent) => process.send!(e);
 const stops: (() => void | Promise<void>)[] = [];
