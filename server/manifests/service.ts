@@ -1,5 +1,5 @@
 import { eq, inArray, sql } from 'drizzle-orm';
-import { deviceEvent, signPayload, topics, type SigningKeys } from '../../devices/protocol/index.js';
+import { deviceEvent, signPayloadAsync, topics, type SigningKeys } from '../../devices/protocol/index.js';
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
@@ -68,21 +68,25 @@ export function createManifestsService(deps: {
       (zoneIds === 'all' ? current : current.where(inArray(deviceManifests.deviceId, db.select({ id: deviceTable.id }).from(deviceTable).where(inArray(deviceTable.zoneId, zoneIds)))))
         .all().map((r) => [r.deviceId, r]),
     );
-    const rows: (typeof deviceManifests.$inferInsert)[] = [];
-    for (const d of devices) {
+    const changed = devices.flatMap((d) => {
       const next = nextManifest(previous.get(d.id), {
         deviceId: d.id, items: manifestItems(byDevice.get(d.id)!, assets), quietHours: quiet.get(d.zoneId), now, horizonMs,
       });
-      if (!next) continue;
-      const envelope = JSON.stringify(signPayload(next.manifest, keys.privateKey));
-      rows.push({ deviceId: d.id, version: next.manifest.version, itemsHash: next.itemsHash, envelope, publishedAt: now });
-    }
+      return next ? [{ deviceId: d.id, ...next }] : [];
+    });
+    const rows: (typeof deviceManifests.$inferInsert)[] = await Promise.all(changed.map(async (c) => ({
+      deviceId: c.deviceId, version: c.manifest.version, itemsHash: c.itemsHash, publishedAt: now,
+      envelope: JSON.stringify(await signPayloadAsync(c.manifest, keys.privateKey)),
+    })));
+    // Signing let other work run: a device deleted meanwhile gets no manifest.
+    const alive = new Set(source.devices().map((d) => d.id));
+    const kept = rows.filter((r) => alive.has(r.deviceId));
     // One transaction: one WAL commit for the whole rebuild, and no half-rebuilt state on a crash.
     db.transaction(() => {
-      for (const row of rows) store.run(row);
+      for (const row of kept) store.run(row);
     });
-    await Promise.all(rows.map((r) => publish(r.deviceId, r.version, r.envelope)));
-    const published = rows.map((r) => r.deviceId);
+    await Promise.all(kept.map((r) => publish(r.deviceId, r.version, r.envelope)));
+    const published = kept.map((r) => r.deviceId);
     return { published, considered: devices.length };
   }
 
