@@ -3,7 +3,7 @@ import { mkdir, readFile, readdir, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { openCommand, openManifest, safeJson, serverState, topics, type DeviceEvent, type Manifest, type ManifestItem, type Telemetry } from '../protocol/index.js';
-import { downloadAsset, verifyFile } from './download.js';
+import { downloadAsset, verifyFile, type FileStamp } from './download.js';
 import { Outbox } from './outbox.js';
 import { writeFileAtomic } from './files.js';
 import type { AudioSink } from './sinks.js';
@@ -272,7 +272,7 @@ export class GatewayAgent {
 
   private manifestChain: Promise<unknown> = Promise.resolve();
   /** sha256 → size and mtime of cached files verified by this process. */
-  private verified = new Map<string, { size: number; mtimeMs: number }>();
+  private verified = new Map<string, FileStamp>();
   /** The kept set of the last cache prune, and whether a download added a file since. */
   private prunedFor?: string;
   private cacheChanged = true;
@@ -357,12 +357,14 @@ export class GatewayAgent {
       const seen = this.verified.get(sha256);
       const s = seen && (await stat(file).catch(() => null));
       if (s && s.size === seen.size && s.mtimeMs === seen.mtimeMs) return file;
-      if (await verifyFile(file, item.asset)) return this.markVerified(sha256, file);
+      const stamp = await verifyFile(file, item.asset);
+      if (stamp) return this.markVerified(sha256, file, stamp);
       await rm(file, { force: true });
       const url = new URL(item.asset.url, this.o.server).toString();
       await downloadAsset(url, file, item.asset, this.auth);
       this.cacheChanged = true;
-      return this.markVerified(sha256, file);
+      const { size, mtimeMs } = await stat(file);
+      return this.markVerified(sha256, file, { size, mtimeMs });
     })().catch((err) => {
       this.log('asset download failed', { sha256, err: String(err) });
       return null;
@@ -448,15 +450,15 @@ export class GatewayAgent {
   /** The cached file if it still verifies (a truncated or corrupted cache is fetched again). */
   private async verifiedFile(item: ManifestItem): Promise<string | null> {
     const file = this.path('assets', `${item.asset.sha256}.opus`);
-    if (!this.downloads.has(item.asset.sha256) && (await verifyFile(file, item.asset))) return this.markVerified(item.asset.sha256, file);
+    const stamp = !this.downloads.has(item.asset.sha256) && (await verifyFile(file, item.asset));
+    if (stamp) return this.markVerified(item.asset.sha256, file, stamp);
     this.verified.delete(item.asset.sha256);
     return this.fetchAsset(item);
   }
 
-  /** Remembers the size and mtime of a file that just verified; returns the file. */
-  private async markVerified(sha256: string, file: string) {
-    const s = await stat(file);
-    this.verified.set(sha256, { size: s.size, mtimeMs: s.mtimeMs });
+  /** Remembers the stamp of a file that just verified; returns the file. */
+  private markVerified(sha256: string, file: string, stamp: FileStamp) {
+    this.verified.set(sha256, stamp);
     return file;
   }
 

@@ -11,12 +11,15 @@ const hashOf = (file: string, h = createHash('sha256')) =>
     createReadStream(file).on('data', (d) => h.update(d)).on('error', reject).on('end', () => resolve(h));
   });
 
-/** True when `file` exists with exactly the expected length and sha256. */
-export async function verifyFile(file: string, asset: { sha256: string; bytes: number }): Promise<boolean> {
+/** When `file` exists with exactly the expected length and sha256: its size and mtime as verified; else null. */
+export async function verifyFile(file: string, asset: { sha256: string; bytes: number }): Promise<FileStamp | null> {
   const s = await stat(file).catch(() => null);
-  if (!s || s.size !== asset.bytes) return false;
-  return (await hashOf(file)).digest('hex') === asset.sha256;
+  if (!s || s.size !== asset.bytes) return null;
+  return (await hashOf(file)).digest('hex') === asset.sha256 ? { size: s.size, mtimeMs: s.mtimeMs } : null;
 }
+
+/** Size and modification time: a file with the same stamp has not been written since. */
+export interface FileStamp { size: number; mtimeMs: number }
 
 /**
  * Downloads an asset to `dest`: into `dest.part`, resuming with an HTTP Range request when a part
