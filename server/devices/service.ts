@@ -90,11 +90,13 @@ export function createDevicesService({ db, bus, clock, zoneExists, log }: { db: 
     queued.push(op);
   };
   const status = (id: string) => events.push(() => bus.emit('device.status', { deviceId: id }));
+  /** Inside a queued op: writes the row and announces it if it still exists. */
+  const write = (id: string, set: Partial<Row>, seenAt: number) => {
+    if (db.update(devices).set({ ...set, lastSeenAt: seenAt }).where(eq(devices.id, id)).run().changes) status(id);
+  };
   const touch = (id: string, set: Partial<Row>) => {
     const seenAt = clock.now();
-    queue(() => {
-      if (db.update(devices).set({ ...set, lastSeenAt: seenAt }).where(eq(devices.id, id)).run().changes) status(id);
-    });
+    queue(() => write(id, set, seenAt));
   };
   /**
    * The device has applied `version`: the applied version only goes up, and the device is in sync
@@ -195,10 +197,7 @@ export function createDevicesService({ db, bus, clock, zoneExists, log }: { db: 
       queue(() => {
         const d = db.select({ session: devices.session }).from(devices).where(eq(devices.id, id)).get();
         if (!d || s.session < d.session) return;
-        db.update(devices)
-          .set({ online: s.state === 'online', session: s.session, agentVersion: s.agentVersion, lastSeenAt: seenAt, ...(s.state === 'offline' ? { playing: null } : {}) })
-          .where(eq(devices.id, id)).run();
-        status(id);
+        write(id, { online: s.state === 'online', session: s.session, agentVersion: s.agentVersion, ...(s.state === 'offline' ? { playing: null } : {}) }, seenAt);
         if (s.state === 'online') events.push(() => bus.emit('device.online', { deviceId: id }));
       });
     },
