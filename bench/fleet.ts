@@ -21,7 +21,7 @@ import { recordSink } from '../devices/agent/sinks.js';
 import { realTimers } from '../devices/agent/timers.js';
 import { loadSigningKeys, openManifest, signPayload, topics } from '../devices/protocol/index.js';
 import { speechLikeWav } from '../devices/sim/speech.js';
-import { startFleetWorkers, fleetClock } from '../devices/sim/workers.js';
+import { fleetClock, startCpuProfile, startFleetWorkers } from '../devices/sim/workers.js';
 import { parseConfig } from '../server/config.js';
 import { toZonedIso } from '../server/domain/time.js';
 import { createLogger } from '../server/logger.js';
@@ -41,8 +41,10 @@ const peak = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage(
 const env = { HOST: '127.0.0.1', PORT: '0', MQTT_PORT: '0', DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), LOALANG_ADMIN_PASSWORD: 'bench-admin-pw', LOG_LEVEL: 'silent' };
 let sys = await startSystem(parseConfig(env), { log: createLogger('silent') });
 const fixed = { ...env, PORT: String(sys.httpPort), MQTT_PORT: String(sys.mqttPort) };
-const login = await fetch(`${sys.httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-admin-pw' }) });
-const cookie = login.headers.get('set-cookie')!.split(';')[0];
+const loginAs = async (username: string, password: string) =>
+  (await fetch(`${sys.httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) }))
+    .headers.get('set-cookie')!.split(';')[0];
+const cookie = await loginAs('admin', 'bench-admin-pw');
 const api = async (path: string, json?: unknown, body?: BodyInit) => {
   // A keep-alive connection the busy server closes just as it is reused resets; a read is retried.
   const res = await fetch(`${sys.httpUrl}${path}`, { method: json || body ? 'POST' : 'GET', headers: { cookie, ...(json ? { 'content-type': 'application/json' } : {}) }, body: json ? JSON.stringify(json) : body })
@@ -73,15 +75,13 @@ while (job.status === 'queued' || job.status === 'running') {
 await api(`/api/programs/${job.result.programId}/submit`, {});
 // Only an approver may approve: the chair, logged in for this.
 await api('/api/users', { username: 'chu-tich', password: 'bench-chair-pw', role: 'approver' });
-const chair = (await fetch(`${sys.httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'chu-tich', password: 'bench-chair-pw' }) }))
-  .headers.get('set-cookie')!.split(';')[0];
+const chair = await loginAs('chu-tich', 'bench-chair-pw');
 const program = (await (await fetch(`${sys.httpUrl}/api/programs/${job.result.programId}/approve`, { method: 'POST', headers: { cookie: chair } })).json()).program;
 
 const schedule = async (hoursAhead: number) => {
   const res = await api('/api/schedules', { programId: program.id, zoneIds: 'all', rule: { type: 'once', at: toZonedIso(Date.now() + hoursAhead * 3600_000, 'Asia/Ho_Chi_Minh') } });
   if (!res.schedule) throw new Error(JSON.stringify(res));
 };
-const spread = (xs: number[]) => fmt(xs);
 
 // (1a) Delivery: a schedule change from our server to N MQTT connections logged in as the gateways,
 // which only receive. This is the server's part (plan, expand, sign, store, publish through the
@@ -92,10 +92,9 @@ const listeners = await startFleetWorkers({
 }, (e) => e.type === 'message' && deliveredAt.get(e.id)?.(e.at), WORKERS);
 const publishedAt: number[] = [];
 sys.bus.on('manifest.published', 'bench', () => void publishedAt.push(fleetClock()));
-let t1 = fleetClock();
+// Arrivals before the change (retained copies delivered on subscribe) do not count.
 const deliveries = creds.map((d) => new Promise<number>((resolve) => deliveredAt.set(d.id, (at) => at >= t1 && resolve(at))));
-publishedAt.length = 0;
-t1 = fleetClock();
+const t1 = fleetClock();
 await schedule(5);
 const answered = fleetClock() - t1;
 const delivered = (await Promise.all(deliveries)).map((t) => t - t1);
@@ -104,8 +103,8 @@ await listeners.stop();
 
 // The baseline sends the very bytes a gateway got: gw-0's signed manifest as stored.
 const stored = new Database(join(env.DATA_DIR, 'loalang.db'), { readonly: true });
-const envelopeOf = (id: string) => (stored.prepare('select envelope from device_manifests where device_id = ?').get(id) as { envelope: string }).envelope;
-const sampleEnvelope = envelopeOf('gw-0');
+const sampleEnvelope = (stored.prepare('select envelope from device_manifests where device_id = ?').get('gw-0') as { envelope: string }).envelope;
+stored.close();
 
 // Baseline: raw aedes, N plain mqtt.js subscribers in the same worker processes, one publisher in this
 // process sending the same number of retained QoS 1 publishes of the same bytes.
@@ -161,18 +160,13 @@ while ((await cached()) < N) await new Promise((r) => setTimeout(r, 250));
 // gateways hold): every gateway gets a new manifest, verifies it, stores it, applies it.
 const waits = creds.map((d) => new Promise<number>((resolve) => applied.set(d.id, resolve)));
 // FLEET_PROFILE=out.cpuprofile records a CPU profile of this phase (open it in Chrome DevTools).
-const profiler = process.env.FLEET_PROFILE ? new (await import('node:inspector/promises')).Session() : undefined;
-profiler?.connect();
-await profiler?.post('Profiler.enable');
-await profiler?.post('Profiler.start');
-const stopWorkerProfiles = profiler ? fleet.profile() : undefined;
+const stopProfile = process.env.FLEET_PROFILE ? await startCpuProfile() : undefined;
+const stopWorkerProfiles = stopProfile ? fleet.profile() : undefined;
 t0 = fleetClock();
 await schedule(1);
 const ours = (await Promise.all(waits)).map((t) => t - t0);
-if (profiler) {
-  const { profile } = await profiler.post('Profiler.stop');
-  await writeFile(process.env.FLEET_PROFILE!, JSON.stringify(profile));
-  profiler.disconnect();
+if (stopProfile) {
+  await writeFile(process.env.FLEET_PROFILE!, await stopProfile());
   for (const [k, p] of (await stopWorkerProfiles!()).entries()) await writeFile(process.env.FLEET_PROFILE!.replace(/(\.cpuprofile)?$/, `.worker${k + 1}$1`), p);
 }
 applied.clear();

@@ -4,7 +4,7 @@ import mqtt from 'mqtt';
 import { GatewayAgent } from '../agent/agent.js';
 import { recordSink } from '../agent/sinks.js';
 import { realTimers } from '../agent/timers.js';
-import { fleetClock as at, type SliceSpec, type WorkerEvent } from './workers.js';
+import { fleetClock as at, startCpuProfile, type SliceSpec, type WorkerEvent } from './workers.js';
 
 /**
  * One worker process of a simulated fleet (see workers.ts): real gateway agents, or plain MQTT
@@ -45,17 +45,12 @@ if (spec.kind === 'agents') {
 }
 post({ type: 'ready' });
 // Benchmarks may record a CPU profile of this worker.
-let profiler: import('node:inspector/promises').Session | undefined;
+let stopProfile: (() => Promise<string>) | undefined;
 process.on('message', async (m: { type: 'stop' | 'profile-start' | 'profile-stop' }) => {
   if (m.type === 'profile-start') {
-    profiler = new (await import('node:inspector/promises')).Session();
-    profiler.connect();
-    await profiler.post('Profiler.enable');
-    await profiler.post('Profiler.start');
-  } else if (m.type === 'profile-stop' && profiler) {
-    const { profile } = await profiler.post('Profiler.stop');
-    profiler.disconnect();
-    post({ type: 'profile', profile: JSON.stringify(profile) });
+    stopProfile = await startCpuProfile();
+  } else if (m.type === 'profile-stop' && stopProfile) {
+    post({ type: 'profile', profile: await stopProfile() });
   } else if (m.type === 'stop') {
     await Promise.all(stops.map((s) => s()));
     post({ type: 'stopped' });

@@ -24,11 +24,17 @@ export type WorkerEvent =
 /** Absolute time comparable across processes (epoch ms with sub-ms precision). */
 export const fleetClock = () => performance.timeOrigin + performance.now();
 
-/** The two ends of a worker process, as the fleet uses them. */
-interface WorkerEnd {
-  on(event: 'message', fn: (e: WorkerEvent) => void): void;
-  off(event: 'message', fn: (e: WorkerEvent) => void): void;
-  send(m: unknown): void;
+/** Starts a CPU profile of this process; the returned function stops it and gives the profile as JSON. */
+export async function startCpuProfile(): Promise<() => Promise<string>> {
+  const session = new (await import('node:inspector/promises')).Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    return JSON.stringify(profile);
+  };
 }
 
 /**
@@ -44,33 +50,26 @@ export async function startFleetWorkers(
   const entry = fileURLToPath(new URL('./worker.ts', import.meta.url));
   const children = Array.from({ length: n }, () =>
     fork(entry, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
-  const ends: WorkerEnd[] = children.map((c) => ({ on: (e, fn) => c.on(e, fn), off: (e, fn) => c.off(e, fn), send: (m) => c.send(m as object) }));
   await Promise.all(children.map((c, k) => new Promise<void>((resolve, reject) => {
     const part = items.filter((_, i) => i % n === k);
     c.send(spec.kind === 'agents' ? { ...spec, devices: part as SimDevice[] } : { ...spec, clients: part as typeof spec.clients });
     c.on('message', (e: WorkerEvent) => (e.type === 'ready' ? resolve() : onEvent(e)));
-    c.once('exit', (code) => {
-      const err = new Error(`fleet worker exited with code ${code}`);
-      reject(err);
-    });
+    c.once('exit', (code) => reject(new Error(`fleet worker exited with code ${code}`)));
   })));
   return {
-    workers: n,
-    /** Process ids, for memory figures. */
-    pids: children.map((c) => c.pid!),
     /** Starts a CPU profile in every worker; the returned function stops them and gives each profile's JSON. */
     profile() {
-      for (const w of ends) w.send({ type: 'profile-start' });
-      return () => Promise.all(ends.map((w) => new Promise<string>((resolve) => {
-        const on = (e: WorkerEvent) => e.type === 'profile' && (w.off('message', on), resolve(e.profile));
-        w.on('message', on);
-        w.send({ type: 'profile-stop' });
+      for (const c of children) c.send({ type: 'profile-start' });
+      return () => Promise.all(children.map((c) => new Promise<string>((resolve) => {
+        const on = (e: WorkerEvent) => e.type === 'profile' && (c.off('message', on), resolve(e.profile));
+        c.on('message', on);
+        c.send({ type: 'profile-stop' });
       })));
     },
     async stop() {
-      await Promise.all(ends.map((w) => new Promise<void>((resolve) => {
-        w.on('message', (e: WorkerEvent) => e.type === 'stopped' && resolve());
-        w.send({ type: 'stop' });
+      await Promise.all(children.map((c) => new Promise<void>((resolve) => {
+        c.on('message', (e: WorkerEvent) => e.type === 'stopped' && resolve());
+        c.send({ type: 'stop' });
       })));
       for (const c of children) c.kill('SIGKILL');
     },
