@@ -1,9 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { GatewayAgent } from '../agent/agent.js';
-import { recordSink } from '../agent/sinks.js';
-import { realTimers } from '../agent/timers.js';
+import { startFleet } from './fleet.js';
 import { fleetClock as at, startCpuProfile, type SliceSpec, type WorkerEvent } from './workers.js';
 
 /**
@@ -18,18 +14,11 @@ const post = (e: WorkerEvent) => process.send!(e);
 const stops: (() => void | Promise<void>)[] = [];
 
 if (spec.kind === 'agents') {
-  for (let i = 0; i < spec.devices.length; i += 100) {
-    await Promise.all(spec.devices.slice(i, i + 100).map(async (d) => {
-      const cacheDir = join(spec.cacheRoot, d.id);
-      await mkdir(cacheDir, { recursive: true });
-      const agent = new GatewayAgent({
-        ...spec.agent, id: d.id, secret: d.secret, server: spec.server, mqttUrl: spec.mqttUrl, serverPublicKey: spec.serverPublicKey,
-        cacheDir, sink: recordSink(cacheDir, realTimers), onApplied: (version) => post({ type: 'applied', id: d.id, version, at: at() }),
-      });
-      await agent.start();
-      stops.push(() => agent.kill());
-    }));
-  }
+  const fleet = await startFleet({
+    server: spec.server, mqttUrl: spec.mqttUrl, serverPublicKey: spec.serverPublicKey, devices: spec.devices, cacheRoot: spec.cacheRoot,
+    extra: (d) => ({ ...spec.agent, onApplied: (version) => post({ type: 'applied', id: d.id, version, at: at() }) }),
+  });
+  stops.push(...fleet.agents.map((a) => () => a.kill()));
 } else {
   for (let i = 0; i < spec.clients.length; i += 100) {
     await Promise.all(spec.clients.slice(i, i + 100).map(async ({ id, topic, username, password }) => {
