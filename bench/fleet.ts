@@ -92,6 +92,8 @@ const listeners = await startFleetWorkers({
 }, (e) => e.type === 'message' && deliveredAt.get(e.id)?.(e.at), WORKERS);
 const publishedAt: number[] = [];
 sys.bus.on('manifest.published', 'bench', () => void publishedAt.push(fleetClock()));
+// With FLEET_DELIVERY_ONLY, FLEET_PROFILE records the server's side of (1a) instead of (1b).
+const stopDeliveryProfile = process.env.FLEET_PROFILE && process.env.FLEET_DELIVERY_ONLY ? await startCpuProfile() : undefined;
 // Arrivals before the change (retained copies delivered on subscribe) do not count.
 const deliveries = creds.map((d) => new Promise<number>((resolve) => deliveredAt.set(d.id, (at) => at >= t1 && resolve(at))));
 const t1 = fleetClock();
@@ -99,6 +101,7 @@ await schedule(5);
 const answered = fleetClock() - t1;
 const delivered = (await Promise.all(deliveries)).map((t) => t - t1);
 const firstPublished = publishedAt[0] - t1, lastPublished = publishedAt.at(-1)! - t1;
+if (stopDeliveryProfile) await writeFile(process.env.FLEET_PROFILE!, await stopDeliveryProfile());
 await listeners.stop();
 
 // The baseline sends the very bytes a gateway got: gw-0's signed manifest as stored.

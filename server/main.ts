@@ -22,6 +22,7 @@ import { SERVER_USERNAME } from './mqtt/acl.js';
 import { createMqttAuthenticator } from './mqtt/credentials.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/broker.js';
 import { connectPlane } from './mqtt/client.js';
+import { localPlane } from './mqtt/local.js';
 import { createPlaylogsService } from './playlogs/service.js';
 import { createAuditLog } from './audit/service.js';
 import { createJobs } from './jobs/service.js';
@@ -66,7 +67,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
 
   let broker: EmbeddedBroker | undefined;
   const serverUsername = config.mqttUsername ?? SERVER_USERNAME;
-  // Embedded: a fresh random password each start (only this process connects as the server).
+  // Embedded: a fresh random password each start, known to nobody (the server is in-process).
   const serverPassword = config.mqttUrl ? (config.mqttPassword ?? '') : randomBytes(24).toString('base64url');
   const mqttAuth = createMqttAuthenticator({ serverUsername, serverPassword, verifyDevice: devices.verifySecret, now: () => clock.now() });
   let mqttUrl: string;
@@ -77,7 +78,11 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
     mqttUrl = `mqtt://127.0.0.1:${broker.port}`;
     log.info(`embedded MQTT broker on :${broker.port} (and ws at /mqtt)`);
   }
-  const plane = await connectPlane({ url: mqttUrl, username: serverUsername, password: serverPassword, log, clock, protocolVersion: config.mqttUrl ? 5 : 4 });
+  // Embedded, the server publishes into and listens to its own broker in-process; outside, it is a
+  // client like any other (MQTT 5, with the credentials the broker was given).
+  const plane = broker
+    ? localPlane({ aedes: broker.aedes, log, clock })
+    : await connectPlane({ url: mqttUrl, username: serverUsername, password: serverPassword, log, clock, protocolVersion: 5 });
 
   const media = createMediaStore({
     db, clock, tools: audioTools({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath }), mediaDir: config.mediaDir,
@@ -129,6 +134,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
   manifests.start();
   await manifests.rebuild();
   await manifests.republishAll();
+  await plane.ready();
   // Items fall out of the horizon and new ones enter it as days pass.
   const rebuildTimer = setInterval(() => manifests.rebuild().catch((err) => log.error('manifest rebuild failed', { err: String(err) })), 3600_000);
   rebuildTimer.unref();

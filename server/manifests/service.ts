@@ -9,6 +9,9 @@ import { expandOccurrences, type DeviceRef, type Occurrence, type ProgramRef, ty
 import type { Logger } from '../logger.js';
 import { safeJson, type DevicePlane } from '../mqtt/plane.js';
 
+/** Manifests stored and published together while the rest are still being signed. */
+const PUBLISH_CHUNK = 250;
+
 export interface PlanSource {
   schedules(): ScheduleDef[];
   devices(): DeviceRef[];
@@ -35,6 +38,9 @@ export function createManifestsService(deps: {
       set: { version: sql`excluded.version`, itemsHash: sql`excluded.items_hash`, envelope: sql`excluded.envelope`, publishedAt: sql`excluded.published_at` },
     })
     .prepare();
+
+  // Counts deletions, so a rebuild re-reads the devices only when one was deleted while it signed.
+  let deletions = 0;
 
   const programMaps = () => {
     const programs = source.programs();
@@ -74,18 +80,31 @@ export function createManifestsService(deps: {
       });
       return next ? [{ deviceId: d.id, ...next }] : [];
     });
-    const rows: (typeof deviceManifests.$inferInsert)[] = await Promise.all(changed.map(async (c) => ({
+    // Every signature is queued to the thread pool at once; each chunk is stored and published as soon
+    // as its own signatures are in, so the broker is delivering the first manifests while the thread
+    // pool still signs the last ones.
+    const signed = changed.map(async (c): Promise<typeof deviceManifests.$inferInsert> => ({
       deviceId: c.deviceId, version: c.manifest.version, itemsHash: c.itemsHash, publishedAt: now,
       envelope: JSON.stringify(await signPayloadAsync(c.manifest, keys.privateKey)),
-    })));
-    // Signing let other work run: a device deleted meanwhile gets no manifest.
-    const alive = new Set(source.devices().map((d) => d.id));
-    const kept = rows.filter((r) => alive.has(r.deviceId));
-    // One transaction: one WAL commit for the whole rebuild, and no half-rebuilt state on a crash.
-    db.transaction(() => {
-      for (const row of kept) store.run(row);
-    });
-    await Promise.all(kept.map((r) => publish(r.deviceId, r.version, r.envelope)));
+    }));
+    let alive = new Set(devices.map((d) => d.id)), seen = deletions;
+    const kept: (typeof deviceManifests.$inferInsert)[] = [];
+    const publishing: Promise<void>[] = [];
+    for (let i = 0; i < signed.length; i += PUBLISH_CHUNK) {
+      const rows = await Promise.all(signed.slice(i, i + PUBLISH_CHUNK));
+      // Signing let other work run: a device deleted meanwhile gets no manifest.
+      if (deletions !== seen) [alive, seen] = [new Set(source.devices().map((d) => d.id)), deletions];
+      const chunk = rows.filter((r) => alive.has(r.deviceId));
+      // Stored before it is published, one WAL commit per chunk: a gateway never holds a version the
+      // database lacks. A crash between chunks leaves the rest on their old manifests, and the
+      // rebuild at start-up gives them the new ones.
+      db.transaction(() => {
+        for (const row of chunk) store.run(row);
+      });
+      for (const r of chunk) publishing.push(publish(r.deviceId, r.version, r.envelope));
+      kept.push(...chunk);
+    }
+    await Promise.all(publishing);
     const published = kept.map((r) => r.deviceId);
     return { published, considered: devices.length };
   }
@@ -150,7 +169,10 @@ export function createManifestsService(deps: {
       deps.bus.on('program.changed', 'manifests', async () => {
         await queueRebuild();
       });
-      deps.bus.on('device.deleted', 'manifests', ({ deviceId }) => this.clear(deviceId));
+      deps.bus.on('device.deleted', 'manifests', ({ deviceId }) => {
+        deletions++;
+        return this.clear(deviceId);
+      });
       // Resync: a broker that lost its retained messages (restart without persistence) gets the
       // device's current manifest again whenever the device says it is online.
       deps.bus.on('device.online', 'manifests', ({ deviceId }) => publishStored(deviceId));

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
-import { parseDeviceTopic, topics, type DeviceChannel } from '../../devices/protocol/index.js';
+import { topics, type DeviceChannel } from '../../devices/protocol/index.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import type { DevicePlane } from './plane.js';
+import { deviceRouter, type DevicePlane } from './plane.js';
 
 /**
  * The server's own MQTT client: it publishes manifests and listens to every device. On an external
@@ -12,32 +12,25 @@ import type { DevicePlane } from './plane.js';
  */
 export async function connectPlane({ url, username, password, log, clock, protocolVersion = 4 }: {
   url: string; username: string; password: string; log: Logger; clock: Clock; protocolVersion?: 4 | 5;
-}): Promise<DevicePlane & { close(): Promise<void> }> {
-  const handlers = new Map<DeviceChannel, { owner: string; fn: (id: string, payload: Buffer) => void }[]>();
+}): Promise<DevicePlane & { ready(): Promise<void>; close(): Promise<void> }> {
+  const router = deviceRouter(log);
   const offline = JSON.stringify({ state: 'offline' });
   const client = mqtt.connect(url, {
     username, password, clientId: `loalang-server-${randomBytes(4).toString('hex')}`,
     keepalive: 30, reconnectPeriod: 1000, clean: true, protocolVersion,
     will: { topic: topics.serverState, payload: Buffer.from(offline), retain: true, qos: 1 },
   });
+  // Online is said only once every handler is in place (ready()): a gateway that connected earlier
+  // and whose state went unheard says it again when it sees the server come online.
+  let ready = false;
+  const announce = () => client.publishAsync(topics.serverState, JSON.stringify({ state: 'online', at: clock.now() }), { retain: true, qos: 1 });
   client.on('connect', async () => {
     await client.subscribeAsync(['state', 'telemetry', 'event'].map((c) => topics.allDevices(c as DeviceChannel)), { qos: 1 });
-    await client.publishAsync(topics.serverState, JSON.stringify({ state: 'online', at: clock.now() }), { retain: true, qos: 1 });
+    if (ready) await announce();
     log.info('mqtt: server client connected', { url });
   });
   client.on('error', (err) => log.warn('mqtt: server client error', { err: err.message }));
-  client.on('message', (topic, payload) => {
-    const t = parseDeviceTopic(topic);
-    if (!t) return;
-    for (const h of handlers.get(t.channel) ?? []) {
-      try {
-        h.fn(t.deviceId, payload);
-      } catch (err) {
-        // A bad message is logged and dropped, never thrown back into the client.
-        log.warn(`mqtt: ${h.owner} failed on ${topic}`, { err: String(err) });
-      }
-    }
-  });
+  client.on('message', router.route);
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());
     client.once('error', reject);
@@ -50,8 +43,10 @@ export async function connectPlane({ url, username, password, log, clock, protoc
       const expiry = protocolVersion === 5 && expiryMs !== undefined ? { properties: { messageExpiryInterval: Math.max(1, Math.ceil(expiryMs / 1000)) } } : {};
       await client.publishAsync(topic, payload, { ...opts, ...expiry });
     },
-    onDevice(channel, owner, fn) {
-      handlers.set(channel, [...(handlers.get(channel) ?? []), { owner, fn }]);
+    onDevice: router.add,
+    async ready() {
+      ready = true;
+      if (client.connected) await announce();
     },
     async close() {
       // A clean goodbye: the server is going away on purpose, so say offline without the will.

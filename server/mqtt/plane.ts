@@ -1,4 +1,5 @@
-import type { DeviceChannel } from '../../devices/protocol/index.js';
+import { parseDeviceTopic, type DeviceChannel } from '../../devices/protocol/index.js';
+import type { Logger } from '../logger.js';
 
 /** What features need of the device plane, whichever broker carries it. */
 export interface DevicePlane {
@@ -7,6 +8,27 @@ export interface DevicePlane {
   /** Handler gets the device id from the topic and the raw payload; parse it at the boundary. */
   onDevice(channel: DeviceChannel, owner: string, handler: (deviceId: string, payload: Buffer) => void): void;
   readonly connected: boolean;
+}
+
+/** Routes a device's message to the handlers of its channel; a handler that throws is logged, never rethrown into the broker. */
+export function deviceRouter(log: Logger) {
+  const handlers = new Map<DeviceChannel, { owner: string; fn: (id: string, payload: Buffer) => void }[]>();
+  return {
+    add(channel: DeviceChannel, owner: string, fn: (id: string, payload: Buffer) => void) {
+      handlers.set(channel, [...(handlers.get(channel) ?? []), { owner, fn }]);
+    },
+    route(topic: string, payload: Buffer) {
+      const t = parseDeviceTopic(topic);
+      if (!t) return;
+      for (const h of handlers.get(t.channel) ?? []) {
+        try {
+          h.fn(t.deviceId, payload);
+        } catch (err) {
+          log.warn(`mqtt: ${h.owner} failed on ${topic}`, { err: String(err) });
+        }
+      }
+    },
+  };
 }
 
 export { safeJson } from '../../devices/protocol/index.js';

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { generateSigningKeys, loadSigningKeys, openManifest, topics } from '../devices/protocol/index.js';
+import { createBus } from '../server/bus.js';
+import { openDb } from '../server/db/client.js';
+import { deviceManifests } from '../server/db/schema.js';
+import { createDevicesService } from '../server/devices/service.js';
+import { createLogger } from '../server/logger.js';
+import { createManifestsService } from '../server/manifests/service.js';
+import type { DevicePlane } from '../server/mqtt/plane.js';
+import { createZonesService } from '../server/zones/service.js';
+
+const HOUR = 3600_000;
+
+/**
+ * The manifests service on a real SQLite database, signing with real Ed25519 keys. The plane records
+ * what would go to the broker: the broker itself is exercised end to end in the device-plane suites.
+ */
+function setup(gateways: number) {
+  const now = 1_790_000_000_000;
+  const clock = { now: () => now };
+  const log = createLogger('silent');
+  const { db } = openDb(':memory:');
+  const bus = createBus(log);
+  const zones = createZonesService({ db, bus, clock });
+  const devices = createDevicesService({ db, bus, clock, zoneExists: zones.exists });
+  const zone = zones.create({ name: 'Thôn Trung', quietStart: '00:00', quietEnd: '00:00' });
+  for (let i = 0; i < gateways; i++) devices.create({ id: `thon-trung-${i}`, name: `Cụm loa ${i}`, zoneId: zone.id });
+  const keys = loadSigningKeys(generateSigningKeys().privateKeyPem);
+  const sent: { topic: string; payload: string }[] = [];
+  const plane: DevicePlane = {
+    connected: true,
+    async publish(topic, payload) {
+      sent.push({ topic, payload });
+    },
+    onDevice() {},
+  };
+  let onDevicesRead = () => {};
+  const manifests = createManifestsService({
+    db, bus, clock, log, plane, keys, horizonMs: 24 * HOUR, timeZone: 'Asia/Ho_Chi_Minh', onApplied: () => {},
+    source: {
+      schedules: () => [{ id: 'sc_news', programIds: ['pg_news'], zoneIds: 'all', rule: { type: 'once', at: new Date(now + HOUR).toISOString() }, priority: 'normal' }],
+      devices: () => {
+        const ids = devices.idsInZones('all');
+        onDevicesRead();
+        return ids;
+      },
+      programs: () => [{ id: 'pg_news', title: 'Bản tin', asset: { sha256: 'a'.repeat(64), bytes: 1000, durationMs: 60_000, url: '/media/a.opus' } }],
+      quietHours: () => new Map(),
+    },
+  });
+  manifests.start();
+  return { db, devices, manifests, keys, sent, whenDevicesRead: (fn: () => void) => (onDevicesRead = fn) };
+}
+
+describe('building, signing and publishing manifests', () => {
+  it('gives every gateway of the zone its own signed manifest, stored before it is published', async () => {
+    const { db, manifests, keys, sent } = setup(3);
+    const { published } = await manifests.rebuild();
+    expect(published.sort()).toEqual(['thon-trung-0', 'thon-trung-1', 'thon-trung-2']);
+    const stored = new Map(db.select().from(deviceManifests).all().map((r) => [r.deviceId, r.envelope]));
+    for (const id of published) {
+      const m = sent.find((s) => s.topic === topics.manifest(id))!;
+      expect(m.payload).toBe(stored.get(id));
+      const opened = openManifest(m.payload, keys.publicKeyPem);
+      expect(opened.ok && opened.value.deviceId).toBe(id);
+      expect(opened.ok && opened.value.items.map((i) => i.programId)).toEqual(['pg_news']);
+    }
+  });
+
+  it('publishes nothing again when a rebuild finds the items unchanged', async () => {
+    const { manifests, sent } = setup(2);
+    await manifests.rebuild();
+    const before = sent.length;
+    expect((await manifests.rebuild()).published).toEqual([]);
+    expect(sent.length).toBe(before);
+  });
+
+  it('gives no manifest to a gateway deleted while the others are being signed, and still publishes the rest', async () => {
+    // More gateways than one publishing chunk: the deleted one's manifest is signed but not yet stored.
+    const { db, devices, manifests, sent, whenDevicesRead } = setup(300);
+    whenDevicesRead(() => {
+      whenDevicesRead(() => {});
+      // Runs once the rebuild has read the devices and handed the signatures to the thread pool.
+      setImmediate(() => devices.remove('thon-trung-299'));
+    });
+    const { published } = await manifests.rebuild();
+    expect(published).toHaveLength(299);
+    expect(published).not.toContain('thon-trung-299');
+    expect(db.select().from(deviceManifests).all().map((r) => r.deviceId)).not.toContain('thon-trung-299');
+    // The only thing sent for it is the empty retained payload that clears its topic.
+    expect(sent.filter((s) => s.topic === topics.manifest('thon-trung-299')).map((s) => s.payload)).toEqual(['']);
+  });
+});
