@@ -97,9 +97,11 @@ const stopDeliveryProfile = process.env.FLEET_PROFILE && process.env.FLEET_DELIV
 // Arrivals before the change (retained copies delivered on subscribe) do not count.
 const deliveries = creds.map((d) => new Promise<number>((resolve) => deliveredAt.set(d.id, (at) => at >= t1 && resolve(at))));
 const t1 = fleetClock();
+const cpu1 = process.cpuUsage();
 await schedule(5);
 const answered = fleetClock() - t1;
 const delivered = (await Promise.all(deliveries)).map((t) => t - t1);
+const cpuOurs = process.cpuUsage(cpu1);
 const firstPublished = publishedAt[0] - t1, lastPublished = publishedAt.at(-1)! - t1;
 if (stopDeliveryProfile) await writeFile(process.env.FLEET_PROFILE!, await stopDeliveryProfile());
 await listeners.stop();
@@ -122,8 +124,11 @@ const pub = mqtt.connect(rawUrl, { clientId: 'raw-pub' }).on('error', (err) => c
 await new Promise<void>((r) => pub.once('connect', () => r()));
 const rawWaits = creds.map((d) => new Promise<number>((resolve) => received.set(`raw-${d.id}`, resolve)));
 const tb = fleetClock();
+const cpub = process.cpuUsage();
 await Promise.all(creds.map((d) => pub.publishAsync(topics.manifest(`raw-${d.id}`), sampleEnvelope, { qos: 1, retain: true })));
 const baseline = (await Promise.all(rawWaits)).map((t) => t - tb);
+const cpuBase = process.cpuUsage(cpub);
+const cpuMs = (u: NodeJS.CpuUsage) => ((u.user + u.system) / 1000).toFixed(0);
 await subs.stop();
 pub.end(true);
 await new Promise<void>((r) => raw.close(() => r()));
@@ -133,6 +138,7 @@ console.log(`  (1) a schedule change reaching ${N} gateways (target: p99 ≤ 1.5
 console.log(`      baseline, raw aedes publish of the same ${sampleEnvelope.length} bytes to ${N} subscribers: ${fmt(baseline)}`);
 console.log(`      (1a) delivered to ${N} gateway logins: ${fmt(delivered)}, ratio p99 ${ratio(delivered)}`);
 console.log(`           POST answered at ${answered.toFixed(0)} ms; manifests expanded, signed, stored and published: first PUBACK from the broker at ${firstPublished.toFixed(0)} ms, last at ${lastPublished.toFixed(0)} ms`);
+console.log(`           CPU time of this process (every thread): ${cpuMs(cpuOurs)} ms for ours (server, signing, broker), ${cpuMs(cpuBase)} ms for the baseline (publisher, broker)`);
 
 // FLEET_DELIVERY_ONLY=1 stops here: at 10,000 the agents of (1b) need more of this machine than it has.
 if (process.env.FLEET_DELIVERY_ONLY) {

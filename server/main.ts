@@ -174,6 +174,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await jobs.close();
+      await manifests.close();
       await plane.close();
       await broker?.close();
       await tts.close?.();

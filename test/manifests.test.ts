@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verify } from 'node:crypto';
 import { generateSigningKeys, loadSigningKeys, openManifest, topics } from '../devices/protocol/index.js';
 import { createBus } from '../server/bus.js';
 import { openDb } from '../server/db/client.js';
@@ -6,10 +7,15 @@ import { deviceManifests } from '../server/db/schema.js';
 import { createDevicesService } from '../server/devices/service.js';
 import { createLogger } from '../server/logger.js';
 import { createManifestsService } from '../server/manifests/service.js';
+import { createBatchSigner } from '../server/manifests/signer.js';
 import type { DevicePlane } from '../server/mqtt/plane.js';
 import { createZonesService } from '../server/zones/service.js';
 
 const HOUR = 3600_000;
+const running: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((m) => m.close()));
+});
 
 /**
  * The manifests service on a real SQLite database, signing with real Ed25519 keys. The plane records
@@ -49,6 +55,7 @@ function setup(gateways: number) {
     },
   });
   manifests.start();
+  running.push(manifests);
   return { db, devices, manifests, keys, sent, whenDevicesRead: (fn: () => void) => (onDevicesRead = fn) };
 }
 
@@ -89,5 +96,17 @@ describe('building, signing and publishing manifests', () => {
     expect(db.select().from(deviceManifests).all().map((r) => r.deviceId)).not.toContain('thon-trung-299');
     // The only thing sent for it is the empty retained payload that clears its topic.
     expect(sent.filter((s) => s.topic === topics.manifest('thon-trung-299')).map((s) => s.payload)).toEqual(['']);
+  });
+
+  it('signs a batch in worker threads, each signature over its own payload and in order', async () => {
+    const keys = loadSigningKeys(generateSigningKeys().privateKeyPem);
+    const signer = createBatchSigner(keys.privateKey, 2);
+    running.push(signer);
+    const payloads = Array.from({ length: 101 }, (_, i) => JSON.stringify({ deviceId: `thon-trung-${i}`, title: 'Bản tin thời sự' }));
+    const sigs = await signer.sign(payloads);
+    expect(sigs).toHaveLength(101);
+    payloads.forEach((p, i) => expect(verify(null, Buffer.from(p), keys.publicKeyPem, Buffer.from(sigs[i], 'base64'))).toBe(true));
+    expect(verify(null, Buffer.from(payloads[1]), keys.publicKeyPem, Buffer.from(sigs[0], 'base64'))).toBe(false);
+    expect(await signer.sign([])).toEqual([]);
   });
 });

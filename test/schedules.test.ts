@@ -93,7 +93,7 @@ describe('schedules through the API', () => {
 
   it('publishes a new manifest only to the devices of the zones a schedule change touches', async () => {
     const before = await versions();
-    const res = await post({ programId, zoneIds: [tay], rule: { type: 'lunar', day: 15, time: '19:00' } });
+    const res = await post({ programId, zoneIds: [tay], rule: { type: 'rrule', dtstart: tomorrowAt('19:00'), rrule: 'FREQ=DAILY;COUNT=3' } });
     expect(res.status).toBe(201);
     const after = await waitFor(async () => {
       const v = await versions();

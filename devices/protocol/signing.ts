@@ -28,16 +28,6 @@ export function signPayload(value: unknown, privateKey: KeyObject): Envelope {
   return { payload, sig };
 }
 
-/**
- * The same, signed in libuv's thread pool: a rebuild signing thousands of manifests uses every core
- * and leaves the event loop free meanwhile.
- */
-export function signPayloadAsync(value: unknown, privateKey: KeyObject): Promise<Envelope> {
-  const payload = JSON.stringify(value);
-  return new Promise((resolve, reject) =>
-    sign(null, Buffer.from(payload, 'utf8'), privateKey, (err, sig) => (err ? reject(err) : resolve({ payload, sig: sig.toString('base64') }))));
-}
-
 export type Verified<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** Parsing a PEM key costs more than verifying with it: each pinned key is parsed once. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import { DEVICE_ID_PATTERN, type DeviceState, type Telemetry } from '../../devices/protocol/index.js';
 import { hashToken, newToken, tokenMatches } from '../auth/passwords.js';
 import type { Bus } from '../bus.js';
@@ -109,8 +109,11 @@ export function createDevicesService({ db, bus, clock, zoneExists, log }: { db: 
     lastSeenAt: sql`${sql.placeholder('seenAt')}`,
     lagSince: sql`case when ${newApplied} >= coalesce((select ${deviceManifests.version} from ${deviceManifests} where ${deviceManifests.deviceId} = ${devices.id}), 0) then null else ${devices.lagSince} end`,
   }).where(eq(devices.id, sql.placeholder('id'))).prepare();
-  const lagStmt = db.update(devices).set({ lagSince: sql`${sql.placeholder('now')}` })
-    .where(and(eq(devices.id, sql.placeholder('id')), isNull(devices.lagSince), lt(devices.appliedVersion, sql.placeholder('version')))).prepare();
+  // A schedule change publishes to thousands of devices in one turn: their lag is set in one statement
+  // over a JSON object {deviceId: version}, not one update each.
+  const setLag = (now: number, batch: string) => db.run(sql`update ${devices} set lag_since = ${now} from json_each(${batch}) as p
+    where ${devices.id} = p.key and ${devices.lagSince} is null and ${devices.appliedVersion} < p.value`);
+  const published = new Map<string, number>();
   const applied = (id: string, version: number, announce = true) => {
     const seenAt = clock.now();
     queue(() => {
@@ -211,8 +214,15 @@ export function createDevicesService({ db, bus, clock, zoneExists, log }: { db: 
     },
     /** A new manifest went out: the device lags from now on, unless it already did. */
     manifestPublished(id: string, version: number) {
-      const now = clock.now();
-      queue(() => void lagStmt.run({ id, version, now }));
+      if (!published.size) {
+        const now = clock.now();
+        queue(() => {
+          const batch = JSON.stringify(Object.fromEntries(published));
+          published.clear();
+          setLag(now, batch);
+        });
+      }
+      published.set(id, Math.max(version, published.get(id) ?? 0));
     },
     /**
      * At start nobody is connected yet: forget every "online" from the last run. With an external

@@ -1,5 +1,5 @@
 import { eq, inArray, sql } from 'drizzle-orm';
-import { deviceEvent, signPayloadAsync, topics, type SigningKeys } from '../../devices/protocol/index.js';
+import { deviceEvent, topics, type Envelope, type SigningKeys } from '../../devices/protocol/index.js';
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
@@ -8,9 +8,10 @@ import { manifestItems, nextManifest, type AssetRef } from '../domain/manifest.j
 import { expandOccurrences, type DeviceRef, type Occurrence, type ProgramRef, type ScheduleDef } from '../domain/occurrences.js';
 import type { Logger } from '../logger.js';
 import { safeJson, type DevicePlane } from '../mqtt/plane.js';
+import { createBatchSigner } from './signer.js';
 
-/** Manifests stored and published together while the rest are still being signed. */
-const PUBLISH_CHUNK = 250;
+/** Devices in the first chunk planned, signed, stored and published together; each next chunk is twice the size. */
+const FIRST_CHUNK = 250;
 
 export interface PlanSource {
   schedules(): ScheduleDef[];
@@ -29,6 +30,7 @@ export function createManifestsService(deps: {
   onApplied: (deviceId: string, version: number) => void;
 }) {
   const { db, clock, log, plane, keys, source, horizonMs, timeZone: tz } = deps;
+  const signer = createBatchSigner(keys.privateKey);
   // Prepared once: a rebuild stores thousands of manifests, and building each statement anew cost more than running it.
   const p = (name: keyof typeof deviceManifests.$inferInsert) => sql.placeholder(name);
   const store = db.insert(deviceManifests)
@@ -74,24 +76,38 @@ export function createManifestsService(deps: {
       (zoneIds === 'all' ? current : current.where(inArray(deviceManifests.deviceId, db.select({ id: deviceTable.id }).from(deviceTable).where(inArray(deviceTable.zoneId, zoneIds)))))
         .all().map((r) => [r.deviceId, r]),
     );
-    const changed = devices.flatMap((d) => {
-      const next = nextManifest(previous.get(d.id), {
-        deviceId: d.id, items: manifestItems(byDevice.get(d.id)!, assets), quietHours: quiet.get(d.zoneId), now, horizonMs,
+    // Planned, signed, stored and published a chunk at a time, the next chunk signing in the worker
+    // threads while this one is stored and published: the broker delivers the first manifests while
+    // the last are still being signed, and the event loop is never held for the whole fleet. Chunks
+    // double in size, so the first publish comes early and a fleet of 10,000 costs a few commits.
+    const signChunk = async (from: number, to: number) => {
+      const planned = devices.slice(from, to).flatMap((d) => {
+        const next = nextManifest(previous.get(d.id), {
+          deviceId: d.id, items: manifestItems(byDevice.get(d.id)!, assets), quietHours: quiet.get(d.zoneId), now, horizonMs,
+        });
+        return next ? [{ deviceId: d.id, ...next, payload: JSON.stringify(next.manifest) }] : [];
       });
-      return next ? [{ deviceId: d.id, ...next }] : [];
-    });
-    // Every signature is queued to the thread pool at once; each chunk is stored and published as soon
-    // as its own signatures are in, so the broker is delivering the first manifests while the thread
-    // pool still signs the last ones.
-    const signed = changed.map(async (c): Promise<typeof deviceManifests.$inferInsert> => ({
-      deviceId: c.deviceId, version: c.manifest.version, itemsHash: c.itemsHash, publishedAt: now,
-      envelope: JSON.stringify(await signPayloadAsync(c.manifest, keys.privateKey)),
-    }));
+      const sigs = await signer.sign(planned.map((p) => p.payload));
+      return planned.map((p, k): typeof deviceManifests.$inferInsert => ({
+        deviceId: p.deviceId, version: p.manifest.version, itemsHash: p.itemsHash, publishedAt: now,
+        envelope: JSON.stringify({ payload: p.payload, sig: sigs[k] } satisfies Envelope),
+      }));
+    };
     let alive = new Set(devices.map((d) => d.id)), seen = deletions;
     const kept: (typeof deviceManifests.$inferInsert)[] = [];
     const publishing: Promise<void>[] = [];
-    for (let i = 0; i < signed.length; i += PUBLISH_CHUNK) {
-      const rows = await Promise.all(signed.slice(i, i + PUBLISH_CHUNK));
+    let size = FIRST_CHUNK;
+    // A chunk signing ahead is awaited in its turn; should storing this one throw first, its failure
+    // must not surface as an unhandled rejection.
+    const ahead = (from: number, to: number) => {
+      const p = signChunk(from, to);
+      p.catch(() => {});
+      return p;
+    };
+    let signing = ahead(0, size);
+    for (let from = 0; from < devices.length; from += size, size *= 2) {
+      const rows = await signing;
+      if (from + size < devices.length) signing = ahead(from + size, from + 3 * size);
       // Signing let other work run: a device deleted meanwhile gets no manifest.
       if (deletions !== seen) [alive, seen] = [new Set(source.devices().map((d) => d.id)), deletions];
       const chunk = rows.filter((r) => alive.has(r.deviceId));
@@ -146,6 +162,7 @@ export function createManifestsService(deps: {
 
   return {
     preview,
+    close: () => signer.close(),
     rebuild: queueRebuild,
     /** Re-publishes every stored manifest retained: after a restart the broker may hold none. */
     async republishAll() {
