@@ -6,7 +6,8 @@
  *   (2) every gateway reconnecting at once after a broker (server) restart, until all are resynced;
  *   (3) idle bytes per gateway per day (keepalive + telemetry), measured on the wire.
  * Gateways and subscribers run in worker processes (FLEET_WORKERS, default one per core beyond the
- * first), the server in this one. FLEET_PROFILE=file.cpuprofile records CPU profiles of (1b).
+ * first), the server in this one. FLEET_PROFILE=file.cpuprofile records CPU profiles of (1b), or of
+ * the server during (1a) with FLEET_DELIVERY_ONLY=1, which stops after the delivery figures.
  *   npx tsx bench/fleet.ts [N=2000]
  */
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
