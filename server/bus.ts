@@ -18,6 +18,8 @@ export interface EventMap {
   'program.updated': { programId: string };
   'job.updated': { job: import('./jobs/service.js').JobView };
   'manifest.published': { deviceId: string; version: number };
+  /** A chunk of a rebuild is published, every manifest in it acknowledged by the broker. */
+  'manifests.published': { manifests: { deviceId: string; version: number }[] };
   'playlog.stored': { deviceId: string; occurrenceId: string; programId: string; result: string };
 }
 

@@ -119,7 +119,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
   commands.listen();
 
   ingestDeviceStatus(plane, devices, log);
-  bus.on('manifest.published', 'devices', ({ deviceId, version }) => devices.manifestPublished(deviceId, version));
+  bus.on('manifests.published', 'devices', ({ manifests }) => devices.manifestsPublished(manifests));
   // Half-open links: no will ever comes, so three missed telemetry intervals mark a device offline.
   const heartbeatTimer = setInterval(() => {
     const silent = devices.markSilentOffline(3 * config.deviceTelemetryMs);

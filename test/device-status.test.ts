@@ -81,12 +81,31 @@ describe('sync status and the technician\'s filters', () => {
     expect(devices.get('thon-ha-10').flags).toContain('offline');
   });
 
+  it('marks every gateway of a published chunk as lagging since then, except one that already applied its manifest', () => {
+    const { db, devices, zone, tick } = setup();
+    for (const id of ['thon-ha-20', 'thon-ha-21', 'thon-ha-22']) {
+      devices.create({ id, name: id, zoneId: zone.id });
+      db.insert(deviceManifests).values({ deviceId: id, version: 2, itemsHash: 'h', envelope: '{}', publishedAt: 1 }).run();
+    }
+    // thon-ha-22 answered before the broker acknowledged the whole chunk.
+    devices.applyManifestVersion('thon-ha-22', 2);
+    const at = tick(1000);
+    devices.manifestsPublished(['thon-ha-20', 'thon-ha-21', 'thon-ha-22'].map((deviceId) => ({ deviceId, version: 2 })));
+    expect(devices.get('thon-ha-20')).toMatchObject({ lagSince: at, flags: expect.arrayContaining(['out-of-sync']) });
+    expect(devices.get('thon-ha-21').lagSince).toBe(at);
+    expect(devices.get('thon-ha-22')).toMatchObject({ appliedVersion: 2, lagSince: null });
+    // A later chunk does not move the start of a lag already running.
+    tick(1000);
+    devices.manifestsPublished([{ deviceId: 'thon-ha-20', version: 3 }]);
+    expect(devices.get('thon-ha-20').lagSince).toBe(at);
+  });
+
   it('takes the applied version from telemetry when the manifest-applied report was lost, and never lets it go back', () => {
     const { db, devices, zone, tick } = setup();
     devices.create({ id: 'thon-ha-15', name: 'x', zoneId: zone.id });
     db.insert(deviceManifests).values({ deviceId: 'thon-ha-15', version: 3, itemsHash: 'h', envelope: '{}', publishedAt: 1 }).run();
     const publishedAt = tick(1000);
-    devices.manifestPublished('thon-ha-15', 3);
+    devices.manifestsPublished([{ deviceId: 'thon-ha-15', version: 3 }]);
     tick(1000);
     devices.applyTelemetry('thon-ha-15', telemetry({ manifestVersion: 2 }));
     expect(devices.get('thon-ha-15')).toMatchObject({ appliedVersion: 2, lagSince: publishedAt });

@@ -109,11 +109,10 @@ export function createDevicesService({ db, bus, clock, zoneExists, log }: { db: 
     lastSeenAt: sql`${sql.placeholder('seenAt')}`,
     lagSince: sql`case when ${newApplied} >= coalesce((select ${deviceManifests.version} from ${deviceManifests} where ${deviceManifests.deviceId} = ${devices.id}), 0) then null else ${devices.lagSince} end`,
   }).where(eq(devices.id, sql.placeholder('id'))).prepare();
-  // A schedule change publishes to thousands of devices in one turn: their lag is set in one statement
-  // over a JSON object {deviceId: version}, not one update each.
-  const setLag = (now: number, batch: string) => db.run(sql`update ${devices} set lag_since = ${now} from json_each(${batch}) as p
-    where ${devices.id} = p.key and ${devices.lagSince} is null and ${devices.appliedVersion} < p.value`);
-  const published = new Map<string, number>();
+  // A rebuild publishes to thousands of devices: their lag is set a chunk at a time, in one statement
+  // over a JSON object {deviceId: version}.
+  const lagStmt = db.$client.prepare(`update devices set lag_since = @now from json_each(@batch) as p
+    where devices.id = p.key and devices.lag_since is null and devices.applied_version < p.value`);
   const applied = (id: string, version: number, announce = true) => {
     const seenAt = clock.now();
     queue(() => {
@@ -212,17 +211,11 @@ export function createDevicesService({ db, bus, clock, zoneExists, log }: { db: 
     applyManifestVersion(id: string, version: number) {
       applied(id, version);
     },
-    /** A new manifest went out: the device lags from now on, unless it already did. */
-    manifestPublished(id: string, version: number) {
-      if (!published.size) {
-        const now = clock.now();
-        queue(() => {
-          const batch = JSON.stringify(Object.fromEntries(published));
-          published.clear();
-          setLag(now, batch);
-        });
-      }
-      published.set(id, Math.max(version, published.get(id) ?? 0));
+    /** New manifests went out: each device lags from now on, unless it already did or has applied them. */
+    manifestsPublished(manifests: { deviceId: string; version: number }[]) {
+      const now = clock.now();
+      const batch = JSON.stringify(Object.fromEntries(manifests.map((m) => [m.deviceId, m.version])));
+      queue(() => void lagStmt.run({ now, batch }));
     },
     /**
      * At start nobody is connected yet: forget every "online" from the last run. With an external

@@ -94,7 +94,7 @@ export function createManifestsService(deps: {
       }));
     };
     let alive = new Set(devices.map((d) => d.id)), seen = deletions;
-    const kept: (typeof deviceManifests.$inferInsert)[] = [];
+    const kept: string[] = [];
     const publishing: Promise<void>[] = [];
     let size = FIRST_CHUNK;
     // A chunk signing ahead is awaited in its turn; should storing this one throw first, its failure
@@ -117,12 +117,13 @@ export function createManifestsService(deps: {
       db.transaction(() => {
         for (const row of chunk) store.run(row);
       });
-      for (const r of chunk) publishing.push(publish(r.deviceId, r.version, r.envelope));
-      kept.push(...chunk);
+      const sent = chunk.map((r) => publish(r.deviceId, r.version, r.envelope));
+      publishing.push(Promise.all(sent).then(() =>
+        deps.bus.emit('manifests.published', { manifests: chunk.map((r) => ({ deviceId: r.deviceId, version: r.version })) })));
+      kept.push(...chunk.map((r) => r.deviceId));
     }
     await Promise.all(publishing);
-    const published = kept.map((r) => r.deviceId);
-    return { published, considered: devices.length };
+    return { published: kept, considered: devices.length };
   }
 
   async function publish(deviceId: string, version: number, envelope: string) {
