@@ -30,7 +30,10 @@ export function localPlane({ aedes, log, clock }: { aedes: Aedes; log: Logger; c
       listening.add(channel);
       aedes.subscribe(topics.allDevices(channel), (packet, done) => {
         router.route(packet.topic, packet.payload as Buffer);
-        done();
+        // Released on the next turn, never from inside the delivery: the broker starts the next queued
+        // message from this callback, so releasing at once recursed once per queued message, and
+        // 10,000 gateways reconnecting behind a wave of outgoing manifests overflowed the stack.
+        setImmediate(done);
       }, () => {});
     },
     /** Says the server is online, once every handler is in place: gateways that connected earlier say their state again. */
