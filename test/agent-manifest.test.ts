@@ -71,6 +71,17 @@ describe('the agent accepts only newer manifests signed by the pinned server key
     expect(await agent.onManifest(signed(manifest(5)))).toBe('unchanged');
   });
 
+  it('refuses a manifest it cannot store, keeps the one in force, and applies it when it comes again', async () => {
+    // The cache's manifest.json cannot be replaced (here: a directory stands in its way).
+    await rm(join(dir, 'manifest.json'));
+    await mkdir(join(dir, 'manifest.json', 'blocked'), { recursive: true });
+    expect(await agent.onManifest(signed(manifest(6)))).toBe('rejected');
+    expect(await agent.onManifest(signed(manifest(5)))).toBe('unchanged');
+    await rm(join(dir, 'manifest.json'), { recursive: true });
+    expect(await agent.onManifest(signed(manifest(6)))).toBe('applied');
+    expect(JSON.parse(JSON.parse(await cached()).payload).version).toBe(6);
+  });
+
   it('applies a newer version and stores it atomically in its cache', async () => {
     expect(await agent.onManifest(signed(manifest(6)))).toBe('applied');
     expect(JSON.parse(JSON.parse(await cached()).payload).version).toBe(6);

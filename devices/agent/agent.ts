@@ -300,7 +300,16 @@ export class GatewayAgent {
       await this.event({ type: 'manifest-rejected', version: opened.ok ? opened.value.version : undefined, reason: reason ?? 'invalid' });
       return 'rejected';
     }
-    await writeFileAtomic(this.path('manifest.json'), raw.toString());
+    try {
+      await writeFileAtomic(this.path('manifest.json'), raw.toString());
+    } catch (err) {
+      // A failing disk, or no file handle left: refused and said so, the one in force stays, and the
+      // broker delivers this retained manifest again at the next connection.
+      const reason = `could not store it: ${(err as Error).message}`;
+      this.log('manifest not stored', { version: opened.value.version, err: String(err) });
+      this.report({ type: 'manifest-rejected', version: opened.value.version, reason });
+      return 'rejected';
+    }
     this.apply(opened.value);
     this.o.onApplied?.(opened.value.version);
     // Not queued on disk: the manifest came over the link just now, and telemetry repeats the version.
