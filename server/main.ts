@@ -82,7 +82,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
   // client like any other (MQTT 5, with the credentials the broker was given).
   const plane = broker
     ? localPlane({ aedes: broker.aedes, log, clock })
-    : await connectPlane({ url: mqttUrl, username: serverUsername, password: serverPassword, log, clock, protocolVersion: 5 });
+    : await connectPlane({ url: mqttUrl, username: serverUsername, password: serverPassword, log, clock });
 
   const media = createMediaStore({
     db, clock, tools: audioTools({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath }), mediaDir: config.mediaDir,

@@ -3,27 +3,26 @@ import mqtt from 'mqtt';
 import { topics, type DeviceChannel } from '../../devices/protocol/index.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import { deviceRouter, type DevicePlane } from './plane.js';
+import { deviceRouter, serverState, type ServerPlane } from './plane.js';
 
 /**
- * The server's own MQTT client: it publishes manifests and listens to every device. On an external
- * broker (Mosquitto 2, EMQX) it speaks MQTT 5, so commands carry a message expiry the broker enforces;
- * aedes, embedded, speaks 3.1.1, and the signed `expiresAt` inside each command holds on its own.
+ * The server's own MQTT client, used with an external broker (Mosquitto 2, EMQX): it publishes
+ * manifests and listens to every device. It speaks MQTT 5, so commands carry a message expiry the
+ * broker enforces. (On the embedded aedes the server is in-process: local.ts.)
  */
-export async function connectPlane({ url, username, password, log, clock, protocolVersion = 4 }: {
-  url: string; username: string; password: string; log: Logger; clock: Clock; protocolVersion?: 4 | 5;
-}): Promise<DevicePlane & { ready(): Promise<void>; close(): Promise<void> }> {
+export async function connectPlane({ url, username, password, log, clock }: {
+  url: string; username: string; password: string; log: Logger; clock: Clock;
+}): Promise<ServerPlane> {
   const router = deviceRouter(log);
-  const offline = JSON.stringify({ state: 'offline' });
   const client = mqtt.connect(url, {
     username, password, clientId: `loalang-server-${randomBytes(4).toString('hex')}`,
-    keepalive: 30, reconnectPeriod: 1000, clean: true, protocolVersion,
-    will: { topic: topics.serverState, payload: Buffer.from(offline), retain: true, qos: 1 },
+    keepalive: 30, reconnectPeriod: 1000, clean: true, protocolVersion: 5,
+    will: { topic: topics.serverState, payload: Buffer.from(serverState.offline), retain: true, qos: 1 },
   });
   // Online is said only once every handler is in place (ready()): a gateway that connected earlier
   // and whose state went unheard says it again when it sees the server come online.
   let ready = false;
-  const announce = () => client.publishAsync(topics.serverState, JSON.stringify({ state: 'online', at: clock.now() }), { retain: true, qos: 1 });
+  const announce = () => client.publishAsync(topics.serverState, serverState.online(clock.now()), { retain: true, qos: 1 });
   client.on('connect', async () => {
     await client.subscribeAsync(['state', 'telemetry', 'event'].map((c) => topics.allDevices(c as DeviceChannel)), { qos: 1 });
     if (ready) await announce();
@@ -40,7 +39,7 @@ export async function connectPlane({ url, username, password, log, clock, protoc
       return client.connected;
     },
     async publish(topic, payload, { expiryMs, ...opts }) {
-      const expiry = protocolVersion === 5 && expiryMs !== undefined ? { properties: { messageExpiryInterval: Math.max(1, Math.ceil(expiryMs / 1000)) } } : {};
+      const expiry = expiryMs !== undefined ? { properties: { messageExpiryInterval: Math.max(1, Math.ceil(expiryMs / 1000)) } } : {};
       await client.publishAsync(topic, payload, { ...opts, ...expiry });
     },
     onDevice: router.add,
@@ -50,7 +49,7 @@ export async function connectPlane({ url, username, password, log, clock, protoc
     },
     async close() {
       // A clean goodbye: the server is going away on purpose, so say offline without the will.
-      if (client.connected) await client.publishAsync(topics.serverState, offline, { retain: true, qos: 1 }).catch(() => {});
+      if (client.connected) await client.publishAsync(topics.serverState, serverState.offline, { retain: true, qos: 1 }).catch(() => {});
       await client.endAsync();
     },
   };

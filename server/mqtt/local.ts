@@ -2,7 +2,7 @@ import type { Aedes } from 'aedes';
 import { topics, type DeviceChannel } from '../../devices/protocol/index.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import { deviceRouter, type DevicePlane } from './plane.js';
+import { deviceRouter, serverState, type ServerPlane } from './plane.js';
 
 /**
  * The device plane on the embedded broker, in this process: the server publishes into aedes and
@@ -12,7 +12,7 @@ import { deviceRouter, type DevicePlane } from './plane.js';
  * way into the broker. Publishing goes through the broker's own pipeline: retained messages are
  * stored, QoS 1 deliveries queued per subscriber.
  */
-export function localPlane({ aedes, log, clock }: { aedes: Aedes; log: Logger; clock: Clock }): DevicePlane & { ready(): Promise<void>; close(): Promise<void> } {
+export function localPlane({ aedes, log, clock }: { aedes: Aedes; log: Logger; clock: Clock }): ServerPlane {
   const router = deviceRouter(log);
   const listening = new Set<DeviceChannel>();
   let open = true;
@@ -38,11 +38,11 @@ export function localPlane({ aedes, log, clock }: { aedes: Aedes; log: Logger; c
     },
     /** Says the server is online, once every handler is in place: gateways that connected earlier say their state again. */
     async ready() {
-      await publish(topics.serverState, JSON.stringify({ state: 'online', at: clock.now() }), { retain: true, qos: 1 });
+      await publish(topics.serverState, serverState.online(clock.now()), { retain: true, qos: 1 });
     },
     async close() {
       // The server is going away on purpose: say so before the broker closes.
-      if (open && !aedes.closed) await publish(topics.serverState, JSON.stringify({ state: 'offline' }), { retain: true, qos: 1 }).catch(() => {});
+      if (open && !aedes.closed) await publish(topics.serverState, serverState.offline, { retain: true, qos: 1 }).catch(() => {});
       open = false;
     },
   };

@@ -10,6 +10,15 @@ export interface DevicePlane {
   readonly connected: boolean;
 }
 
+/** The plane as the server holds it: `ready()` once every handler is registered, `close()` at shutdown. */
+export type ServerPlane = DevicePlane & { ready(): Promise<void>; close(): Promise<void> };
+
+/** The server's birth and goodbye on `loalang/v1/server/state` (retained), whichever broker carries it. */
+export const serverState = {
+  online: (at: number) => JSON.stringify({ state: 'online', at }),
+  offline: JSON.stringify({ state: 'offline' }),
+};
+
 /** Routes a device's message to the handlers of its channel; a handler that throws is logged, never rethrown into the broker. */
 export function deviceRouter(log: Logger) {
   const handlers = new Map<DeviceChannel, { owner: string; fn: (id: string, payload: Buffer) => void }[]>();
