@@ -97,7 +97,11 @@ const listeners = await startFleetWorkers({
   kind: 'subscribers', mqttUrl: sys.mqttUrl, clients: creds.map((d) => ({ id: d.id, username: d.id, password: d.secret, topic: topics.manifest(d.id) })),
 }, (e) => e.type === 'message' && deliveredAt.get(e.id)?.(e.at), WORKERS);
 const publishedAt: number[] = [];
-sys.bus.on('manifest.published', 'bench', () => void publishedAt.push(fleetClock()));
+// When each published chunk was acknowledged by the broker, one time per manifest in it.
+sys.bus.on('manifests.published', 'bench', ({ manifests }) => {
+  const at = fleetClock();
+  for (let i = 0; i < manifests.length; i++) publishedAt.push(at);
+});
 // With FLEET_DELIVERY_ONLY, FLEET_PROFILE records the server's side of (1a) instead of (1b).
 const stopDeliveryProfile = process.env.FLEET_PROFILE && process.env.FLEET_DELIVERY_ONLY ? await startCpuProfile() : undefined;
 // Arrivals before the change (retained copies delivered on subscribe) do not count.

@@ -72,7 +72,7 @@ const source = {
 };
 const manifests = createManifestsService({
   db, bus: createBus(createLogger('silent')), clock: { now: () => clockNow }, log: createLogger('silent'), plane, keys, source,
-  horizonMs: 14 * 86400_000, timeZone: TZ, onApplied: () => {},
+  horizonMs: 14 * 86400_000, timeZone: TZ,
 });
 
 const mb = (b: number) => `${(b / 1048576).toFixed(0)} MB`;
@@ -103,5 +103,7 @@ console.log(`  full build (expand + sign + store + publish): ${fullMs.toFixed(0)
 console.log(`  baseline, Ed25519 signing alone of ${N_DEVICES} manifests of the same size: ${signMs.toFixed(0)} ms`);
 console.log(`  memory: rss ${mb(rssAfter)}, heap +${mb(heapAfter - heapBefore)} during the build`);
 console.log(`  incremental change to one schedule: ${incMs.toFixed(0)} ms, ${inc.considered} devices considered, ${inc.published.length} republished (of ${N_DEVICES})`);
+// The signer's worker threads end here, so the benchmark exits by itself once it has printed.
+await manifests.close();
 sqlite.close();
 rmSync(dir, { recursive: true, force: true });

@@ -4,16 +4,17 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { webRoutes } from '../web/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import type { AuditLog } from './audit/service.js';
-import { requireRole, requireUser, sessionUser, type AuthEnv } from './auth/middleware.js';
+import { requireUser, sessionUser, type AuthEnv } from './auth/middleware.js';
+import { can } from './auth/permissions.js';
 import { authRoutes, meRoutes, usersRoutes } from './auth/routes.js';
 import type { AuthService } from './auth/service.js';
 import type { Bus } from './bus.js';
 import { commandsRoutes } from './commands/routes.js';
 import type { CommandsService } from './commands/service.js';
-import { deviceRoutes } from './devices/device-routes.js';
-import { devicesRoutes, type Provisioning } from './devices/routes.js';
+import { gatewayRoutes } from './devices/gateway-routes.js';
+import { devicesRoutes, type ProvisioningFor } from './devices/routes.js';
 import type { DevicesService } from './devices/service.js';
-import { eventsRoutes } from './events/routes.js';
+import { liveRoutes } from './live/routes.js';
 import { csrfGuard } from './http/csrf.js';
 import { ApiError, errorBody } from './http/errors.js';
 import type { Logger } from './logger.js';
@@ -25,10 +26,11 @@ import { playlogsRoutes } from './playlogs/routes.js';
 import type { PlaylogsService } from './playlogs/service.js';
 import { jobsRoutes } from './jobs/routes.js';
 import type { Jobs } from './jobs/service.js';
-import { programsRoutes, ttsRoutes } from './programs/routes.js';
+import { programsRoutes } from './programs/routes.js';
 import type { ProgramsService } from './programs/service.js';
 import { zoneCalendar } from './schedules/ics.js';
 import type { TtsProvider } from './tts/provider.js';
+import { ttsRoutes } from './tts/routes.js';
 import { occurrencesRoutes, schedulesRoutes } from './schedules/routes.js';
 import type { SchedulesService } from './schedules/service.js';
 import { zonesRoutes } from './zones/routes.js';
@@ -43,7 +45,7 @@ export interface AppDeps {
   sessionTtlMs: number;
   horizonMs: number;
   health: () => { mqtt: string; db: string };
-  provisioning: (deviceId: string, requestUrl: string) => Provisioning;
+  provisioning: ProvisioningFor;
   auth: AuthService;
   zones: ZonesService;
   devices: DevicesService;
@@ -59,10 +61,8 @@ export interface AppDeps {
   tts: TtsProvider;
 }
 
+/** The HTTP side: every feature's routes mounted, with one error shape. Who may do what is in auth/permissions.ts. */
 export function createApp(d: AppDeps) {
-  // Who may do what. Technicians see zones and devices only; content and schedules are for editors and
-  // approvers (admin passes every requireRole); approving is the approver's alone (see programs/routes).
-  const content = requireRole('editor', 'approver');
   const api = new Hono<AuthEnv>()
     .route('/auth', authRoutes(d.auth, d.sessionTtlMs))
     .route('/me', meRoutes(d.auth))
@@ -75,21 +75,19 @@ export function createApp(d: AppDeps) {
     }))
     .route('/devices', devicesRoutes(d.devices, d.provisioning))
     .route('/devices', commandsRoutes(d.commands, (id) => void d.devices.get(id), (id) => d.programs.get(id), d.audit))
-    .use('/programs/*', content)
     .route('/programs', programsRoutes(d.programs, d.media))
-    .use('/tts/*', content)
     .route('/tts', ttsRoutes(d.tts))
-    .use('/jobs/*', content)
     .route('/jobs', jobsRoutes(d.jobs))
-    .use('/schedules/*', content)
     .route('/schedules', schedulesRoutes(d.schedules, d.timeZone, d.audit))
-    .use('/occurrences/*', content)
     .route('/occurrences', occurrencesRoutes(d.manifests.preview, d.timeZone, d.now, d.horizonMs))
-    .use('/playlogs/*', content)
     .route('/playlogs', playlogsRoutes(d.playlogs, d.timeZone))
     .route('/audit', auditRoutes(d.audit))
-    .route('/events', eventsRoutes(d.bus, (id) => d.devices.get(id)));
+    .route('/events', liveRoutes(d.bus, (id) => d.devices.get(id)));
 
+  const canListen = (c: Parameters<typeof sessionUser>[1]) => {
+    const user = sessionUser(d.auth, c);
+    return !!user && can(user.role, 'media.listen');
+  };
   const app = new Hono()
     .use('*', csrfGuard())
     .get('/healthz', (c) => {
@@ -99,9 +97,8 @@ export function createApp(d: AppDeps) {
     })
     .route('/api', api)
     .route('/mqtt', mqttHookRoutes(d.mqttHooks))
-    .route('/device/v1', deviceRoutes(d.devices.verifySecret, d.provisioning, d.now))
-    // Audio is content: people who handle content, and gateways; not technicians.
-    .route('/media', mediaRoutes(d.media, (c) => ['admin', 'editor', 'approver'].includes(sessionUser(d.auth, c)?.role ?? ''), d.devices.verifySecret))
+    .route('/device/v1', gatewayRoutes(d.devices.verifySecret, d.provisioning, d.now))
+    .route('/media', mediaRoutes(d.media, canListen, d.devices.verifySecret))
     .route('/', webRoutes(d.auth, (user) => ({
       communeName: d.communeName, timeZone: d.timeZone, user, zones: d.zones.list(), devices: d.devices.list(),
     }), d.sessionTtlMs, Math.round(d.media.maxUploadBytes / 1048576)));

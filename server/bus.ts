@@ -1,38 +1,59 @@
+import type { DeviceState, PlayedReport, Telemetry } from '../devices/protocol/index.js';
+import type { JobView } from './jobs/service.js';
 import type { Logger } from './logger.js';
 
-/** Every event features exchange. Features never import each other; they listen here. */
-export interface EventMap {
-  'device.status': { deviceId: string };
+/**
+ * Every event features exchange in the server ("bus events"). Features never import each other;
+ * they emit here and listen here, in their own start(). Names say what happened.
+ */
+export interface BusEvents {
   'device.created': { deviceId: string; zoneId: string };
-  'device.deleted': { deviceId: string };
+  'device.moved': { deviceId: string; fromZoneId: string; toZoneId: string };
+  'device.deleted': { deviceId: string; zoneId: string };
   /** The device's secret changed (or it was deleted): any live session must end now. */
   'device.credentials-revoked': { deviceId: string };
+  /** Something a technician sees about a device changed (online, telemetry, sync). */
+  'device.status-changed': { deviceId: string };
+
+  // What gateways report over MQTT, parsed once at the boundary (server/mqtt/inbox.ts).
+  'device.state-reported': { deviceId: string; state: DeviceState };
+  'device.telemetry-reported': { deviceId: string; telemetry: Telemetry };
+  'device.manifest-applied': { deviceId: string; version: number };
+  'device.manifest-rejected': { deviceId: string; version?: number; reason: string };
+  'device.command-result': { deviceId: string; seq: number; result: 'done' | 'rejected' | 'failed'; reason?: string };
+  'device.played': { deviceId: string; report: PlayedReport };
   /** A gateway said it is online (connect, reconnect, or resync after the server came back). */
   'device.online': { deviceId: string };
+
+  /** A zone was created, renamed, given other quiet hours, or deleted. */
   'zone.changed': { zoneId: string };
   /** zoneIds: every zone whose devices may be affected (before and after the change). */
   'schedule.changed': { scheduleId: string; zoneIds: string[] | 'all' };
   /** What airs changed (a version was approved): manifests must follow. */
-  'program.changed': { programId: string };
+  'program.airing-changed': { programId: string };
   /** Anything about a program changed (new version, submitted, decided, renamed): for the panel. */
   'program.updated': { programId: string };
-  'job.updated': { job: import('./jobs/service.js').JobView };
-  'manifest.published': { deviceId: string; version: number };
-  /** A chunk of a rebuild is published, every manifest in it acknowledged by the broker. */
+  'job.updated': { job: JobView };
+  /** Manifests published and acknowledged by the broker: a chunk of a rebuild, or a resync. */
   'manifests.published': { manifests: { deviceId: string; version: number }[] };
+  /** A play a gateway reported was stored (once per report id). */
   'playlog.stored': { deviceId: string; occurrenceId: string; programId: string; result: string };
 }
 
-type Listener<K extends keyof EventMap> = (payload: EventMap[K]) => void | Promise<void>;
+type Listener<K extends keyof BusEvents> = (payload: BusEvents[K]) => void | Promise<void>;
 
 export interface Bus {
-  on<K extends keyof EventMap>(event: K, owner: string, listener: Listener<K>): () => void;
-  emit<K extends keyof EventMap>(event: K, payload: EventMap[K]): void;
+  /** Registers a listener under its owner's name; returns a function that removes it. */
+  on<K extends keyof BusEvents>(event: K, owner: string, listener: Listener<K>): () => void;
+  emit<K extends keyof BusEvents>(event: K, payload: BusEvents[K]): void;
+  /** Removes every listener the owner registered: a feature's stop(). */
+  removeListeners(owner: string): void;
 }
 
 /** Each listener is wrapped so one failure is logged, never spread to the emitter or other listeners. */
 export function createBus(log: Logger): Bus {
-  const listeners = new Map<keyof EventMap, Set<{ owner: string; fn: Listener<any> }>>();
+  const listeners = new Map<keyof BusEvents, Set<{ owner: string; fn: Listener<any> }>>();
+  const failed = (owner: string, event: string) => (err: unknown) => log.error(`listener ${owner} failed on ${event}`, { err: String(err) });
   return {
     on(event, owner, fn) {
       const set = listeners.get(event) ?? new Set();
@@ -45,13 +66,20 @@ export function createBus(log: Logger): Bus {
       for (const { owner, fn } of listeners.get(event) ?? []) {
         try {
           const r = fn(payload);
-          if (r && typeof (r as Promise<void>).catch === 'function') {
-            (r as Promise<void>).catch((err) => log.error(`listener ${owner} failed on ${String(event)}`, { err: String(err) }));
-          }
+          if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch(failed(owner, event));
         } catch (err) {
-          log.error(`listener ${owner} failed on ${String(event)}`, { err: String(err) });
+          failed(owner, event)(err);
         }
       }
     },
+    removeListeners(owner) {
+      for (const set of listeners.values()) for (const entry of set) if (entry.owner === owner) set.delete(entry);
+    },
   };
+}
+
+/** What every feature that reacts to events exposes: start() registers its listeners, stop() removes them. */
+export interface Feature {
+  start(): void | Promise<void>;
+  stop(): void | Promise<void>;
 }

@@ -6,30 +6,33 @@ import { pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
 import { generateSigningKeys, loadSigningKeys, type SigningKeys } from '../devices/protocol/index.js';
 import { createApp } from './app.js';
+import { createAuditLog } from './audit/service.js';
 import { createAuthService } from './auth/service.js';
-import { createBus, type Bus } from './bus.js';
-import { createCommandsService } from './commands/service.js';
+import { createBus, type Bus, type Feature } from './bus.js';
 import { systemClock, type Clock } from './clock.js';
+import { createCommandsService } from './commands/service.js';
 import { loadConfigOrExit, type Config } from './config.js';
-import { openDb } from './db/client.js';
-import { ingestDeviceStatus } from './devices/ingest.js';
+import { openDb, type Db } from './db/client.js';
+import type { ProvisioningFor } from './devices/routes.js';
 import { createDevicesService } from './devices/service.js';
+import { createJobs } from './jobs/service.js';
 import { createLogger, type Logger } from './logger.js';
 import { createManifestsService } from './manifests/service.js';
 import { audioTools } from './media/audio.js';
 import { createMediaStore } from './media/store.js';
 import { SERVER_USERNAME } from './mqtt/acl.js';
-import { createMqttAuthenticator } from './mqtt/credentials.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/broker.js';
 import { connectPlane } from './mqtt/client.js';
+import { createMqttAuthenticator, type MqttAuthenticator } from './mqtt/credentials.js';
+import { createDeviceInbox } from './mqtt/inbox.js';
 import { localPlane } from './mqtt/local.js';
+import type { ServerPlane } from './mqtt/plane.js';
+import { createSessionRevoker } from './mqtt/sessions.js';
 import { createPlaylogsService } from './playlogs/service.js';
-import { createAuditLog } from './audit/service.js';
-import { createJobs } from './jobs/service.js';
-import { espeakProvider } from './tts/espeak.js';
-import { googleProvider } from './tts/google.js';
 import { createProgramsService } from './programs/service.js';
 import { createSchedulesService } from './schedules/service.js';
+import { espeakProvider } from './tts/espeak.js';
+import { googleProvider } from './tts/google.js';
 import { createZonesService } from './zones/service.js';
 
 /** The server's Ed25519 key lives beside the database; devices pin its public half. */
@@ -39,56 +42,40 @@ function loadOrCreateKeys(dataDir: string): SigningKeys {
   return loadSigningKeys(readFileSync(file, 'utf8'));
 }
 
-export interface RunningSystem {
-  httpUrl: string;
-  mqttUrl: string;
-  httpPort: number;
-  mqttPort: number;
-  publicKeyPem: string;
-  /** The in-process event bus: benchmarks time the server's own stages with it. */
-  bus: Bus;
-  stop(): Promise<void>;
+/** What the server stands on: a database, a signing key and a device plane, whichever broker carries it. */
+export interface Infrastructure {
+  clock: Clock;
+  log: Logger;
+  db: Db;
+  /** Says whether the database file can still be read (health). */
+  dbOpen: () => boolean;
+  keys: SigningKeys;
+  plane: ServerPlane;
+  mqttAuth: MqttAuthenticator;
+  serverUsername: string;
+  /** The embedded broker, when there is one: revoked devices are disconnected on it at once. */
+  broker?: Pick<EmbeddedBroker, 'disconnect'>;
+  provisioning: ProvisioningFor;
 }
 
-/** Composition root: config → db → broker → bus → features → http. The only place that wires. */
-export async function startSystem(config: Config, opts: { clock?: Clock; log?: Logger } = {}): Promise<RunningSystem> {
-  const clock = opts.clock ?? systemClock;
-  const log = opts.log ?? createLogger(config.logLevel);
-  mkdirSync(config.dataDir, { recursive: true });
-  const { db, sqlite } = openDb(join(config.dataDir, 'loalang.db'));
-  const keys = loadOrCreateKeys(config.dataDir);
+/**
+ * Composition root: every feature built from the infrastructure, wired to the bus, and the HTTP app.
+ * No ports are opened here, so tests compose the same server on an in-memory database and call
+ * `app.request()`. `start()` registers every listener, publishes manifests and says the server is online.
+ */
+export async function composeServer(config: Config, infra: Infrastructure) {
+  const { clock, log, db, keys, plane } = infra;
   const bus = createBus(log);
 
   const auth = createAuthService({ db, clock, sessionTtlMs: config.sessionTtlMs });
   if (await auth.ensureAdmin(config.adminPassword)) log.info('created user admin from LOALANG_ADMIN_PASSWORD');
   const zones = createZonesService({ db, bus, clock });
-  const devices = createDevicesService({ db, bus, clock, zoneExists: zones.exists, log });
-  devices.markAllOffline();
-
-  let broker: EmbeddedBroker | undefined;
-  const serverUsername = config.mqttUsername ?? SERVER_USERNAME;
-  // Embedded: a fresh random password each start, known to nobody (the server is in-process).
-  const serverPassword = config.mqttUrl ? (config.mqttPassword ?? '') : randomBytes(24).toString('base64url');
-  const mqttAuth = createMqttAuthenticator({ serverUsername, serverPassword, verifyDevice: devices.verifySecret, now: () => clock.now() });
-  let mqttUrl: string;
-  if (config.mqttUrl) {
-    mqttUrl = config.mqttUrl;
-  } else {
-    broker = await startEmbeddedBroker({ port: config.mqttPort, host: config.host, auth: mqttAuth, log });
-    mqttUrl = `mqtt://127.0.0.1:${broker.port}`;
-    log.info(`embedded MQTT broker on :${broker.port} (and ws at /mqtt)`);
-  }
-  // Embedded, the server publishes into and listens to its own broker in-process; outside, it is a
-  // client like any other (MQTT 5, with the credentials the broker was given).
-  const plane = broker
-    ? localPlane({ aedes: broker.aedes, log, clock })
-    : await connectPlane({ url: mqttUrl, username: serverUsername, password: serverPassword, log, clock });
-
+  const devices = createDevicesService({ db, bus, clock, zoneExists: zones.exists, log, telemetryMs: config.deviceTelemetryMs });
   const media = createMediaStore({
     db, clock, tools: audioTools({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath }), mediaDir: config.mediaDir,
     maxUploadBytes: config.maxUploadBytes, maxDurationMs: config.maxAudioMs,
   });
-  const audit = createAuditLog({ db, clock });
+  const audit = createAuditLog({ db, bus, clock });
   const jobs = createJobs({ bus, clock, log, concurrency: config.transcodeConcurrency });
   const tts = config.tts.provider === 'google'
     ? await googleProvider({ endpoint: config.tts.googleEndpoint, insecure: config.tts.googleInsecure, defaultVoice: config.tts.googleVoice })
@@ -112,49 +99,100 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
       programs: onAir,
       quietHours: () => new Map(zones.list().map((z) => [z.id, { start: z.quietStart, end: z.quietEnd }])),
     },
-    onApplied: devices.applyManifestVersion,
   });
-  const playlogs = createPlaylogsService({ db, bus, clock, log });
-  const commands = createCommandsService({ db, clock, log, plane, keys });
-  commands.listen();
+  const playlogs = createPlaylogsService({ db, bus, clock });
+  const commands = createCommandsService({ db, bus, clock, log, plane, keys });
 
-  ingestDeviceStatus(plane, devices, log);
-  bus.on('manifests.published', 'devices', ({ manifests }) => devices.manifestsPublished(manifests));
-  // Half-open links: no will ever comes, so three missed telemetry intervals mark a device offline.
-  const heartbeatTimer = setInterval(() => {
-    const silent = devices.markSilentOffline(3 * config.deviceTelemetryMs);
-    if (silent.length) log.warn('devices silent for 3 telemetry intervals, marked offline', { devices: silent });
-  }, Math.min(10_000, config.deviceTelemetryMs));
-  heartbeatTimer.unref();
-  // With an external broker the session ends at its next authentication; embedded, at once.
-  bus.on('device.credentials-revoked', 'broker', ({ deviceId }) => broker?.disconnect(deviceId));
-  playlogs.listen(plane);
-  bus.on('playlog.stored', 'audit', ({ deviceId, occurrenceId, programId, result }) =>
-    audit.record({ id: `device:${deviceId}`, name: deviceId }, 'broadcast.played', { type: 'program', id: programId }, { deviceId, occurrenceId, result }));
-  manifests.start();
-  await manifests.rebuild();
-  await manifests.republishAll();
-  await plane.ready();
-  // Items fall out of the horizon and new ones enter it as days pass.
-  const rebuildTimer = setInterval(() => manifests.rebuild().catch((err) => log.error('manifest rebuild failed', { err: String(err) })), 3600_000);
-  rebuildTimer.unref();
+  // Everything that reacts to an event; each registers its own listeners in start().
+  const features: Feature[] = [
+    createDeviceInbox({ plane, bus, log }),
+    devices, manifests, commands, playlogs, audit,
+    createSessionRevoker({ bus, broker: infra.broker }),
+  ];
 
   const app = createApp({
     log, bus, now: () => clock.now(), communeName: config.communeName, timeZone: config.timeZone,
     sessionTtlMs: config.sessionTtlMs, horizonMs,
-    health: () => ({ mqtt: plane.connected ? 'connected' : 'disconnected', db: sqlite.open ? 'ok' : 'closed' }),
+    health: () => ({ mqtt: plane.connected ? 'connected' : 'disconnected', db: infra.dbOpen() ? 'ok' : 'closed' }),
+    provisioning: infra.provisioning,
+    auth, zones, devices, media, programs, schedules, manifests, playlogs,
+    mqttHooks: { auth: infra.mqttAuth, serverUsername: infra.serverUsername, token: config.mqttHookToken },
+    commands, jobs, audit, tts,
+  });
+
+  return {
+    app, bus, auth, zones, devices, media, programs, schedules, manifests, playlogs, commands, jobs, audit, tts,
+    async start() {
+      devices.markAllOffline();
+      for (const f of features) await f.start();
+      await manifests.rebuild();
+      await manifests.republishAll();
+      // Online only once every handler is in place: gateways that connected earlier say their state again.
+      await plane.ready();
+    },
+    async stop() {
+      for (const f of [...features].reverse()) await f.stop();
+      await jobs.close();
+      await manifests.close();
+      await tts.close?.();
+    },
+  };
+}
+export type ComposedServer = Awaited<ReturnType<typeof composeServer>>;
+
+export interface RunningSystem {
+  httpUrl: string;
+  mqttUrl: string;
+  httpPort: number;
+  mqttPort: number;
+  publicKeyPem: string;
+  /** The in-process event bus: benchmarks time the server's own stages with it. */
+  bus: Bus;
+  stop(): Promise<void>;
+}
+
+/** The whole system on ports: database file, signing key, broker (embedded or external), then HTTP. */
+export async function startSystem(config: Config, opts: { clock?: Clock; log?: Logger } = {}): Promise<RunningSystem> {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? createLogger(config.logLevel);
+  mkdirSync(config.dataDir, { recursive: true });
+  const { db, sqlite } = openDb(join(config.dataDir, 'loalang.db'));
+  const keys = loadOrCreateKeys(config.dataDir);
+
+  const serverUsername = config.mqttUsername ?? SERVER_USERNAME;
+  // Embedded: a fresh random password each start, known to nobody (the server is in-process).
+  const serverPassword = config.mqttUrl ? (config.mqttPassword ?? '') : randomBytes(24).toString('base64url');
+  // The devices service is built in composeServer; the broker's hook asks it through this indirection.
+  let verifyDevice: (id: string, secret: string) => boolean = () => false;
+  const mqttAuth = createMqttAuthenticator({ serverUsername, serverPassword, verifyDevice: (id, secret) => verifyDevice(id, secret), now: () => clock.now() });
+  let broker: EmbeddedBroker | undefined;
+  let mqttUrl: string;
+  if (config.mqttUrl) {
+    mqttUrl = config.mqttUrl;
+  } else {
+    broker = await startEmbeddedBroker({ port: config.mqttPort, host: config.host, auth: mqttAuth, log });
+    mqttUrl = `mqtt://127.0.0.1:${broker.port}`;
+    log.info(`embedded MQTT broker on :${broker.port} (and ws at /mqtt)`);
+  }
+  // Embedded, the server publishes into and listens to its own broker in-process; outside, it is a
+  // client like any other (MQTT 5, with the credentials the broker was given).
+  const plane = broker
+    ? localPlane({ aedes: broker.aedes, log, clock })
+    : await connectPlane({ url: mqttUrl, username: serverUsername, password: serverPassword, log, clock });
+
+  const server = await composeServer(config, {
+    clock, log, db, dbOpen: () => sqlite.open, keys, plane, mqttAuth, serverUsername, broker,
     provisioning: (deviceId, requestUrl) => ({
       deviceId,
       mqttUrl: config.publicMqttUrl ?? `mqtt://${new URL(requestUrl).hostname}:${broker?.port ?? new URL(mqttUrl).port}`,
       serverPublicKey: keys.publicKeyPem,
     }),
-    auth, zones, devices, media, programs, schedules, manifests, playlogs,
-    mqttHooks: { auth: mqttAuth, serverUsername, token: config.mqttHookToken },
-    commands, jobs, audit, tts,
   });
+  verifyDevice = server.devices.verifySecret;
+  await server.start();
 
   const http = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
+    const s = serve({ fetch: server.app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
   });
   broker?.attachWebSocket(http);
   const address = http.address();
@@ -167,17 +205,13 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
     httpPort,
     mqttPort: broker?.port ?? Number(new URL(mqttUrl).port || 1883),
     publicKeyPem: keys.publicKeyPem,
-    bus,
+    bus: server.bus,
     async stop() {
-      clearInterval(rebuildTimer);
-      clearInterval(heartbeatTimer);
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
-      await jobs.close();
-      await manifests.close();
+      await server.stop();
       await plane.close();
       await broker?.close();
-      await tts.close?.();
       sqlite.close();
     },
   };

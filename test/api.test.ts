@@ -1,44 +1,38 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createZone, startTestSystem, type TestSystem } from './helpers/system.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from './helpers/app.js';
+import { ADMIN_PASSWORD, createZone } from './helpers/system.js';
 
 describe('the HTTP API', () => {
-  let t: TestSystem;
-  beforeAll(async () => {
-    t = await startTestSystem();
-  });
-  afterAll(() => t.stop());
+  const t = useTestApp();
+  const anonymous = () => t.as();
 
   it.each([
     ['GET', '/api/zones'], ['POST', '/api/zones'], ['GET', '/api/devices'], ['POST', '/api/programs'],
     ['POST', '/api/schedules'], ['GET', '/api/occurrences'], ['GET', '/api/playlogs'], ['GET', '/api/me'], ['GET', '/api/events'],
   ])('answers 401 with the error shape to an unauthenticated %s %s', async (method, path) => {
-    const res = await fetch(`${t.sys.httpUrl}${path}`, { method });
+    const res = await anonymous()(path, { method });
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: { code: 'unauthenticated', message: expect.any(String) } });
   });
 
   it('serves health and login without a session', async () => {
-    const health = await (await fetch(`${t.sys.httpUrl}/healthz`)).json();
+    const health = await (await anonymous()('/healthz')).json();
     expect(health).toEqual({ ok: true, mqtt: 'connected', db: 'ok' });
   });
 
   it('sets an HttpOnly, SameSite=Lax session cookie on login and forgets it on logout', async () => {
-    const res = await fetch(`${t.sys.httpUrl}/api/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'test-admin-password' }),
-    });
+    const res = await anonymous()('/api/auth/login', { method: 'POST', json: { username: 'admin', password: ADMIN_PASSWORD } });
     const cookie = res.headers.get('set-cookie')!;
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
     const session = cookie.split(';')[0];
-    expect((await fetch(`${t.sys.httpUrl}/api/me`, { headers: { cookie: session } })).status).toBe(200);
-    await fetch(`${t.sys.httpUrl}/api/auth/logout`, { method: 'POST', headers: { cookie: session } });
-    expect((await fetch(`${t.sys.httpUrl}/api/me`, { headers: { cookie: session } })).status).toBe(401);
+    expect((await t.as(session)('/api/me')).status).toBe(200);
+    await t.as(session)('/api/auth/logout', { method: 'POST' });
+    expect((await t.as(session)('/api/me')).status).toBe(401);
   });
 
   it('refuses a wrong password with 401 and, after five, answers 429', async () => {
-    const attempt = () => fetch(`${t.sys.httpUrl}/api/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'ghost', password: 'nope' }),
-    });
+    const attempt = () => anonymous()('/api/auth/login', { method: 'POST', json: { username: 'ghost', password: 'nope' } });
     for (let i = 0; i < 5; i++) expect((await attempt()).status).toBe(401);
     expect((await attempt()).status).toBe(429);
   });
@@ -95,9 +89,9 @@ describe('the HTTP API', () => {
     const made = await t.api('/api/users', { method: 'POST', json: { username: 'canbo', password: 'van-hoa-xa-123', role: 'editor', displayName: 'Cán bộ văn hoá' } });
     expect(made.status).toBe(201);
     const editor = await t.login('canbo', 'van-hoa-xa-123');
-    const asEditor = (path: string, init: RequestInit = {}) => fetch(`${t.sys.httpUrl}${path}`, { ...init, headers: { cookie: editor, 'content-type': 'application/json' } });
+    const asEditor = t.as(editor);
     expect((await asEditor('/api/users')).status).toBe(403);
-    expect((await asEditor('/api/devices', { method: 'POST', body: JSON.stringify({ name: 'x', zoneId: 'z' }) })).status).toBe(403);
+    expect((await asEditor('/api/devices', { method: 'POST', json: { name: 'x', zoneId: 'z' } })).status).toBe(403);
     expect((await asEditor('/api/zones')).status).toBe(200);
   });
 

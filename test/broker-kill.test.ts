@@ -8,7 +8,7 @@ import { toZonedIso } from '../server/domain/time.js';
 import { createLogger } from '../server/logger.js';
 import { startSystem } from '../server/main.js';
 import { speechLikeWav } from './helpers/audio.js';
-import { ADMIN_PASSWORD, approvedProgram, loginCookie, NO_QUIET_HOURS, readSinkLog, sessionApi, waitFor } from './helpers/system.js';
+import { ADMIN_PASSWORD, approvedProgram, loginCookie, NO_QUIET_HOURS, readSinkLog, systemClient, waitFor } from './helpers/system.js';
 
 describe('the broker dies in the middle of a QoS 1 manifest delivery', () => {
   it('comes back and every gateway plays the broadcast exactly once, none lost, none twice', async () => {
@@ -27,7 +27,7 @@ describe('the broker dies in the middle of a QoS 1 manifest delivery', () => {
     for (let i = 0; i < 12; i++) devices.push((await api('/api/devices', { id: `thon-bao-${i}`, name: `Cụm ${i}`, zoneId: zone })).device);
     const wav = join(dir, 'canh-bao.wav');
     await speechLikeWav(wav, 1);
-    const client = { sys, api: sessionApi(sys.httpUrl, cookie), login: (u: string, p: string) => loginCookie(sys.httpUrl, u, p) };
+    const client = systemClient(sys, cookie);
     const program = await approvedProgram(client, wav, 'Cảnh báo bão');
     const fleet = await startFleet({
       server: sys.httpUrl, mqttUrl: sys.mqttUrl, serverPublicKey: sys.publicKeyPem, devices: devices.map((d) => ({ id: d.id, secret: d.secret })),

@@ -12,7 +12,7 @@ import { linkProxy } from './helpers/proxy.js';
 import { parseConfig } from '../server/config.js';
 import { createLogger } from '../server/logger.js';
 import { startSystem } from '../server/main.js';
-import { ADMIN_PASSWORD, approvedProgram, createDevice, createZone, loginCookie, readSinkLog, sessionApi, startTestSystem, testAgent, type TestSystem, tomorrowAt, waitFor } from './helpers/system.js';
+import { ADMIN_PASSWORD, approvedProgram, createDevice, createZone, loginCookie, readSinkLog, systemClient, startTestSystem, testAgent, type TestSystem, tomorrowAt, waitFor } from './helpers/system.js';
 
 describe('faults on the device plane', () => {
   let t: TestSystem;
@@ -126,7 +126,7 @@ describe('a server restart', () => {
     const dev = (await api('/api/devices', { id: 'thon-cu-1', name: 'Cụm loa', zoneId: zone })).device;
     const wav = join(dir, 'x.wav');
     await speechLikeWav(wav, 2);
-    const client = { sys, api: sessionApi(sys.httpUrl, cookie), login: (u: string, p: string) => loginCookie(sys.httpUrl, u, p) };
+    const client = systemClient(sys, cookie);
     const program = await approvedProgram(client, wav, 'Bản tin');
     await api('/api/schedules', { programId: program.id, zoneIds: [zone], rule: { type: 'rrule', dtstart: tomorrowAt('07:00'), rrule: 'FREQ=DAILY' } });
     const cache = join(dir, 'gw');

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayAgent } from '../devices/agent/agent.js';
 import { realTimers } from '../devices/agent/timers.js';
 import { generateSigningKeys, loadSigningKeys, signPayload, topics } from '../devices/protocol/index.js';
-import { toZonedIso } from '../server/domain/time.js';
 import { speechLikeWav } from './helpers/audio.js';
 import { approvedProgram, createDevice, createZone, NO_QUIET_HOURS, readSinkLog, startTestSystem, testAgent, type TestSystem, waitFor } from './helpers/system.js';
 

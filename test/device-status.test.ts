@@ -15,7 +15,7 @@ function setup() {
   const devices = createDevicesService({ db, bus, clock, zoneExists: zones.exists });
   const zone = zones.create({ name: 'Thôn Hạ' });
   const changes: string[] = [];
-  bus.on('device.status', 'test', ({ deviceId }) => void changes.push(deviceId));
+  bus.on('device.status-changed', 'test', ({ deviceId }) => void changes.push(deviceId));
   return { db, devices, zone, changes, tick: (ms: number) => (now += ms) };
 }
 

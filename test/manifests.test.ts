@@ -42,7 +42,7 @@ function setup(gateways: number) {
   };
   let onDevicesRead = () => {};
   const manifests = createManifestsService({
-    db, bus, clock, log, plane, keys, horizonMs: 24 * HOUR, timeZone: 'Asia/Ho_Chi_Minh', onApplied: () => {},
+    db, bus, clock, log, plane, keys, horizonMs: 24 * HOUR, timeZone: 'Asia/Ho_Chi_Minh',
     source: {
       schedules: () => [{ id: 'sc_news', programIds: ['pg_news'], zoneIds: 'all', rule: { type: 'once', at: new Date(now + HOUR).toISOString() }, priority: 'normal' }],
       devices: () => {

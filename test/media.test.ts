@@ -1,13 +1,16 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { measureEbur128, probeAudio } from '../server/media/audio.js';
 import { espeakProvider } from '../server/tts/espeak.js';
 import { ffmpeg, speechLikeWav, tools } from './helpers/audio.js';
-import { ADMIN_PASSWORD, finishedJob, startTestSystem, uploadProgram, type TestSystem } from './helpers/system.js';
+import { useTestApp } from './helpers/app.js';
+import { ADMIN_PASSWORD, finishedJob, uploadProgram, useTestSystem, type ApiClient, type TestSystem } from './helpers/system.js';
+
+type Client = ApiClient & { dir: string };
 
 /** What is on disk and in the database: a refused upload must change none of it. */
-const storedState = async (t: TestSystem) => ({
+const storedState = async (t: Client) => ({
   assets: (await readdir(join(t.dir, 'media/assets')).catch(() => [])).sort(),
   originals: (await readdir(join(t.dir, 'media/originals')).catch(() => [])).sort(),
   tmp: await readdir(join(t.dir, 'media/tmp')).catch(() => []),
@@ -15,7 +18,7 @@ const storedState = async (t: TestSystem) => ({
 });
 
 /** Upload and follow the job: the program it made, or the error (at once or from the job). */
-async function upload(t: TestSystem, file: string, title = 'Thông báo') {
+async function upload(t: Client, file: string, title = 'Thông báo') {
   const res = await uploadProgram(t, file, title);
   const body = await res.json();
   if (res.status !== 202) return { status: res.status, error: body.error, program: null };
@@ -26,11 +29,10 @@ async function upload(t: TestSystem, file: string, title = 'Thông báo') {
 }
 
 describe('the content pipeline on a fixture set, with real ffmpeg', () => {
-  let t: TestSystem;
+  const t = useTestApp();
   let fx: string;
 
   beforeAll(async () => {
-    t = await startTestSystem();
     fx = join(t.dir, 'fixtures');
     await mkdir(fx);
     const f = (name: string) => join(fx, name);
@@ -58,7 +60,6 @@ describe('the content pipeline on a fixture set, with real ffmpeg', () => {
     await ffmpeg('-f', 'lavfi', '-i', 'testsrc=duration=1:size=64x64:rate=10', '-f', 'lavfi', '-i', 'anullsrc=r=44100:cl=mono', '-t', '1',
       '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', f('video-silent.mp4'));
   }, 120_000);
-  afterAll(() => t.stop());
 
   it.each([
     ['speech-like tones (wav)', 'speech.wav'],
@@ -132,8 +133,7 @@ describe('the content pipeline on a fixture set, with real ffmpeg', () => {
 
   it('serves Opus and MP3 with Range support to users and gateways, and to nobody else', async () => {
     const { program } = await upload(t, join(fx, 'speech.wav'), 'Range');
-    const url = `${t.sys.httpUrl}${program.asset.url}`;
-    expect((await fetch(url)).status).toBe(401);
+    expect((await t.as()(program.asset.url)).status).toBe(401);
 
     const whole = await t.api(program.asset.url);
     expect(whole.status).toBe(200);
@@ -217,18 +217,16 @@ async function earlyAnswer(t: TestSystem, file: string): Promise<{ status: numbe
   });
 }
 
-describe('upload limits', () => {
-  let t: TestSystem;
+describe('upload limits, over real HTTP', () => {
+  const t = useTestSystem({ MAX_UPLOAD_MB: '1', MAX_AUDIO_MINUTES: '0.1' });
   let fx: string;
   beforeAll(async () => {
-    t = await startTestSystem({ MAX_UPLOAD_MB: '1', MAX_AUDIO_MINUTES: '0.1' });
     fx = join(t.dir, 'fixtures');
     await mkdir(fx);
     await speechLikeWav(join(fx, 'long.wav'), 12);
     await ffmpeg('-i', join(fx, 'long.wav'), '-c:a', 'libopus', '-b:a', '24k', '-live', '1', '-f', 'webm', join(fx, 'long.webm'));
     await ffmpeg('-i', join(fx, 'long.wav'), '-ar', '48000', '-ac', '2', join(fx, 'big.wav'));
   });
-  afterAll(() => t.stop());
 
   it('refuses a file over MAX_UPLOAD_MB with 413, before reading it all, and keeps nothing', async () => {
     const before = await storedState(t);

@@ -1,7 +1,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../devices/protocol/index.js';
-import { createDevice, createZone, startTestSystem, waitFor, type TestSystem } from './helpers/system.js';
+import { createDevice, createZone, useTestSystem, waitFor } from './helpers/system.js';
 
 /** Connects once, without retrying, and reports how the broker answered. */
 function connect(url: string, opts: IClientOptions): Promise<{ client?: MqttClient; error?: Error & { code?: number } }> {
@@ -16,7 +16,7 @@ function connect(url: string, opts: IClientOptions): Promise<{ client?: MqttClie
 }
 
 describe('MQTT security of the embedded broker', () => {
-  let t: TestSystem;
+  const t = useTestSystem();
   let a: { id: string; secret: string };
   let b: { id: string; secret: string };
   const open: MqttClient[] = [];
@@ -28,7 +28,6 @@ describe('MQTT security of the embedded broker', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestSystem();
     const zone = await createZone(t, 'Thôn Bắc');
     a = await createDevice(t, 'thon-bac-a', zone);
     b = await createDevice(t, 'thon-bac-b', zone);
@@ -36,7 +35,6 @@ describe('MQTT security of the embedded broker', () => {
   afterEach(() => {
     for (const c of open.splice(0)) c.end(true);
   });
-  afterAll(() => t.stop());
 
   it('refuses an anonymous client [MQTT-3.1.4-2: the server may refuse a CONNECT it does not authenticate]', async () => {
     const { client, error } = await connect(t.sys.mqttUrl, { clientId: 'anon-1' });

@@ -5,11 +5,12 @@ import { measureEbur128 } from '../server/media/audio.js';
 import { googleProvider } from '../server/tts/google.js';
 import { tools } from './helpers/audio.js';
 import { startFakeGoogleTts } from './helpers/fake-google-tts.js';
-import { finishedJob, startTestSystem, type TestSystem } from './helpers/system.js';
+import { createTestApp, useTestApp, type TestApp } from './helpers/app.js';
+import { finishedJob } from './helpers/system.js';
 
-const post = (t: TestSystem, path: string, json: unknown) => t.api(path, { method: 'POST', json });
+const post = (t: TestApp, path: string, json: unknown) => t.api(path, { method: 'POST', json });
 
-async function speak(t: TestSystem, body: unknown) {
+async function speak(t: TestApp, body: unknown) {
   const res = await post(t, '/api/programs/tts', body);
   expect(res.status, await res.clone().text()).toBe(202);
   const job = await finishedJob(t, (await res.json()).job.id);
@@ -17,11 +18,7 @@ async function speak(t: TestSystem, body: unknown) {
 }
 
 describe('text to speech, offline by default (espeak-ng, Vietnamese)', () => {
-  let t: TestSystem;
-  beforeAll(async () => {
-    t = await startTestSystem();
-  });
-  afterAll(() => t.stop());
+  const t = useTestApp();
 
   it('turns a filled template into a draft program at broadcast loudness, keeping the text as written', async () => {
     const voices = await (await t.api('/api/tts/voices')).json();
@@ -64,13 +61,13 @@ describe('text to speech, offline by default (espeak-ng, Vietnamese)', () => {
 
 describe('text to speech through Google Cloud (a local server speaking the real gRPC protocol)', () => {
   let fake: Awaited<ReturnType<typeof startFakeGoogleTts>>;
-  let t: TestSystem;
+  let t: TestApp;
   beforeAll(async () => {
     fake = await startFakeGoogleTts({
       secondsPerChar: 0.01,
       refuse: (req) => (req.voice.name === 'vi-VN-Wavenet-Z' ? { code: grpc.status.INVALID_ARGUMENT, details: 'Voice vi-VN-Wavenet-Z does not exist.', metadata: new grpc.Metadata() } : null),
     });
-    t = await startTestSystem({ TTS_PROVIDER: 'google', GOOGLE_TTS_ENDPOINT: fake.endpoint, GOOGLE_TTS_INSECURE: 'true', GOOGLE_TTS_VOICE: 'vi-VN-Wavenet-A' });
+    t = await createTestApp({ env: { TTS_PROVIDER: 'google', GOOGLE_TTS_ENDPOINT: fake.endpoint, GOOGLE_TTS_INSECURE: 'true', GOOGLE_TTS_VOICE: 'vi-VN-Wavenet-A' } });
   });
   afterAll(async () => {
     await t?.stop();

@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono, type Context } from 'hono';
-import { deleteCookie, getCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import type { Child } from 'hono/jsx';
-import { remoteAddress, sessionCookie } from '../server/auth/routes.js';
-import { SESSION_COOKIE, sessionUser } from '../server/auth/middleware.js';
+import { sessionUser } from '../server/auth/middleware.js';
+import { actionsOf, can } from '../server/auth/permissions.js';
 import type { AuthService } from '../server/auth/service.js';
 import { ApiError } from '../server/http/errors.js';
+import { remoteAddress } from '../server/http/request.js';
+import { clearSessionCookie, sessionToken, setSessionCookie } from '../server/http/session.js';
 import { DashboardPage, type DashboardData } from './views/dashboard.js';
 import { LoginPage } from './views/login.js';
 import { ProgramsPage } from './views/programs.js';
@@ -22,7 +23,7 @@ const staticFiles = new Map(
 );
 
 /** The panel: server-rendered pages; the data arrive as plain arguments. */
-export function webRoutes(auth: AuthService, dashboard: (user: DashboardData['user']) => DashboardData, sessionTtlMs: number, maxUploadMb: number) {
+export function webRoutes(auth: AuthService, dashboard: (user: DashboardData['user']) => Omit<DashboardData, 'can'>, sessionTtlMs: number, maxUploadMb: number) {
   return new Hono()
     .get('/static/:file', (c) => {
       const f = staticFiles.get(c.req.param('file'));
@@ -34,7 +35,7 @@ export function webRoutes(auth: AuthService, dashboard: (user: DashboardData['us
       const form = await c.req.parseBody();
       try {
         const { token } = await auth.login(String(form.username ?? ''), String(form.password ?? ''), remoteAddress(c));
-        sessionCookie(c, token, sessionTtlMs);
+        setSessionCookie(c, token, sessionTtlMs);
         return c.redirect('/', 303);
       } catch (err) {
         const message = err instanceof ApiError && err.code === 'too_many_attempts'
@@ -44,20 +45,20 @@ export function webRoutes(auth: AuthService, dashboard: (user: DashboardData['us
       }
     })
     .post('/logout', (c) => {
-      const token = getCookie(c, SESSION_COOKIE);
+      const token = sessionToken(c);
       if (token) auth.logout(token);
-      deleteCookie(c, SESSION_COOKIE, { path: '/' });
+      clearSessionCookie(c);
       return c.redirect('/login', 303);
     })
     .get('/', (c) => {
       const user = sessionUser(auth, c);
       if (!user) return c.redirect('/login', 303);
-      return c.html(page(<DashboardPage data={dashboard(user)} />));
+      return c.html(page(<DashboardPage data={{ ...dashboard(user), can: actionsOf(user.role) }} />));
     })
     .get('/programs', (c) => {
       const user = sessionUser(auth, c);
       if (!user) return c.redirect('/login', 303);
-      if (user.role === 'technician') return c.redirect('/', 303);
-      return c.html(page(<ProgramsPage user={user} maxUploadMb={maxUploadMb} />));
+      if (!can(user.role, 'programs.view')) return c.redirect('/', 303);
+      return c.html(page(<ProgramsPage user={user} can={actionsOf(user.role)} maxUploadMb={maxUploadMb} />));
     });
 }

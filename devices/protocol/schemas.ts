@@ -80,7 +80,11 @@ export type Command = z.infer<typeof command>;
 export const PLAY_RESULTS = ['completed', 'interrupted', 'failed', 'missed'] as const;
 
 const eventBase = { id: z.string().min(8).max(64), at: epochMs };
-export const deviceEvent = z.discriminatedUnion('type', [
+/**
+ * What a gateway reports on its `event` channel ("reports" in code, to keep them apart from the
+ * server's bus events): each with an id, so a report sent twice is stored once.
+ */
+export const deviceReport = z.discriminatedUnion('type', [
   z.object({ ...eventBase, type: z.literal('manifest-applied'), version: z.number().int().positive() }),
   z.object({
     ...eventBase,
@@ -107,8 +111,11 @@ export const deviceEvent = z.discriminatedUnion('type', [
     reason: z.string().max(500).optional(),
   }),
 ]);
-export type DeviceEvent = z.infer<typeof deviceEvent>;
-export type PlayedEvent = Extract<DeviceEvent, { type: 'played' }>;
+export type DeviceReport = z.infer<typeof deviceReport>;
+export type PlayedReport = Extract<DeviceReport, { type: 'played' }>;
+/** @deprecated old names of deviceReport / DeviceReport. */
+export const deviceEvent = deviceReport;
+export type DeviceEvent = DeviceReport;
 
 export const serverState = z.object({ state: z.enum(['online', 'offline']), at: epochMs.optional() });
 

@@ -1,15 +1,8 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
-import { requireRole, type AuthEnv } from '../auth/middleware.js';
-import { remoteAddress } from '../auth/routes.js';
+import { allow, type AuthEnv } from '../auth/middleware.js';
 import { validate } from '../http/validate.js';
-import type { Actor, AuditLog } from './service.js';
-
-/** The acting user of a request, with the address it came from. */
-export const actorOf = (c: Context<AuthEnv>): Actor => {
-  const user = c.get('user');
-  return { id: user.id, name: user.username, address: remoteAddress(c) };
-};
+import type { AuditLog } from './service.js';
 
 const query = z.object({
   action: z.string().max(64).optional(),
@@ -22,6 +15,6 @@ const query = z.object({
 
 export function auditRoutes(audit: AuditLog) {
   return new Hono<AuthEnv>()
-    .use(requireRole('approver'))
+    .use(allow('audit.view'))
     .get('/', validate('query', query), (c) => c.json(audit.list(c.req.valid('query')), 200));
 }

@@ -1,14 +1,11 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
+import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { auditLog } from '../db/schema.js';
+import type { Actor } from '../http/request.js';
 
-/** Who acted: a user (with the address the request came from), or a gateway reporting what it did. */
-export interface Actor {
-  id: string;
-  name: string;
-  address?: string | null;
-}
+export type { Actor } from '../http/request.js';
 
 export type AuditAction =
   | 'program.created' | 'program.version-created' | 'program.updated' | 'program.submitted' | 'program.approved' | 'program.rejected'
@@ -28,13 +25,26 @@ export interface AuditQuery {
   limit: number;
 }
 
-export function createAuditLog({ db, clock }: { db: Db; clock: Clock }) {
+/**
+ * The audit log: who did what, when, from where. Routes record what people do; from start(), what
+ * gateways report they played is recorded too (actor `device:{id}`).
+ */
+export function createAuditLog({ db, bus, clock }: { db: Db; bus: Bus; clock: Clock }) {
+  const owner = 'audit';
+  const record = (actor: Actor, action: AuditAction, target: { type: string; id: string }, details?: Record<string, unknown>) => {
+    db.insert(auditLog).values({
+      at: clock.now(), actor: actor.id, actorName: actor.name, action, targetType: target.type, targetId: target.id,
+      details: details ?? null, address: actor.address ?? null,
+    }).run();
+  };
   return {
-    record(actor: Actor, action: AuditAction, target: { type: string; id: string }, details?: Record<string, unknown>) {
-      db.insert(auditLog).values({
-        at: clock.now(), actor: actor.id, actorName: actor.name, action, targetType: target.type, targetId: target.id,
-        details: details ?? null, address: actor.address ?? null,
-      }).run();
+    record,
+    start() {
+      bus.on('playlog.stored', owner, ({ deviceId, occurrenceId, programId, result }) =>
+        record({ id: `device:${deviceId}`, name: deviceId }, 'broadcast.played', { type: 'program', id: programId }, { deviceId, occurrenceId, result }));
+    },
+    stop() {
+      bus.removeListeners(owner);
     },
     /** Newest first; `next` pages further back. */
     list(q: AuditQuery): { entries: AuditEntry[]; next: number | null } {

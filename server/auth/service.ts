@@ -1,18 +1,28 @@
 import { and, eq, gt, lt } from 'drizzle-orm';
+import { createInsertSchema } from 'drizzle-zod';
+import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { sessions, users } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
 import { newId } from '../ids.js';
 import { hashPassword, hashToken, newToken, verifyPassword } from './passwords.js';
+import type { Role } from './permissions.js';
 
-export type Role = 'admin' | 'editor' | 'approver' | 'technician';
+export type { Role } from './permissions.js';
 export interface SessionUser {
   id: string;
   username: string;
   displayName: string | null;
   role: Role;
 }
+
+/** What an admin gives to create a user: the table's columns, with the password instead of its hash. */
+export const newUserSchema = createInsertSchema(users, {
+  username: (s) => s.regex(/^[a-z0-9._-]{3,32}$/, 'username: 3–32 of a-z 0-9 . _ -'),
+}).pick({ username: true, role: true, displayName: true })
+  .extend({ password: z.string().min(8).max(256), displayName: z.string().max(100).optional() });
+export type NewUser = z.infer<typeof newUserSchema>;
 
 const MAX_FAILURES = 5;
 const FAILURE_WINDOW_MS = 15 * 60_000;
@@ -36,7 +46,7 @@ export function createAuthService({ db, clock, sessionTtlMs }: { db: Db; clock: 
       return true;
     },
 
-    async createUser(input: { username: string; password: string; role: Role; displayName?: string }): Promise<SessionUser> {
+    async createUser(input: NewUser): Promise<SessionUser> {
       if (db.select().from(users).where(eq(users.username, input.username)).get()) {
         throw new ApiError(409, 'username_taken', `User ${input.username} already exists`);
       }

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { actorOf } from '../audit/routes.js';
 import type { AuditLog } from '../audit/service.js';
-import { requireRole, type AuthEnv } from '../auth/middleware.js';
+import { allow, type AuthEnv } from '../auth/middleware.js';
 import { ApiError } from '../http/errors.js';
+import { actorOf } from '../http/request.js';
 import { validate } from '../http/validate.js';
 import type { CommandsService } from './service.js';
 
@@ -25,11 +25,11 @@ export interface PlayableProgram {
 
 export function commandsRoutes(commands: CommandsService, deviceExists: (id: string) => void, program: (id: string) => PlayableProgram, audit: AuditLog) {
   return new Hono<AuthEnv>()
-    .get('/:id/commands', (c) => {
+    .get('/:id/commands', allow('devices.view'), (c) => {
       deviceExists(c.req.param('id'));
       return c.json({ commands: commands.list(c.req.param('id')) }, 200);
     })
-    .post('/:id/commands', requireRole('technician', 'approver'), validate('json', body), async (c) => {
+    .post('/:id/commands', allow('devices.command'), validate('json', body), async (c) => {
       const id = c.req.param('id');
       deviceExists(id);
       const b = c.req.valid('json');

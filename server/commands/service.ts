@@ -1,11 +1,12 @@
 import { and, desc, eq, max } from 'drizzle-orm';
-import { deviceEvent, signPayload, topics, type Command, type ManifestItem, type SigningKeys } from '../../devices/protocol/index.js';
+import { signPayload, topics, type Command, type ManifestItem, type SigningKeys } from '../../devices/protocol/index.js';
+import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { commands } from '../db/schema.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
-import { safeJson, type DevicePlane } from '../mqtt/plane.js';
+import type { DevicePlane } from '../mqtt/plane.js';
 
 export type CommandRow = typeof commands.$inferSelect;
 export interface CommandInput {
@@ -18,8 +19,10 @@ export interface CommandInput {
 /**
  * Commands to one gateway: signed, numbered (seq, monotonic per device), expiring, never retained —
  * a command that could not be delivered in time must not fire hours later when the link returns.
+ * From start(), the gateways' command-result reports settle them.
  */
-export function createCommandsService({ db, clock, log, plane, keys }: { db: Db; clock: Clock; log: Logger; plane: DevicePlane; keys: SigningKeys }) {
+export function createCommandsService({ db, bus, clock, log, plane, keys }: { db: Db; bus: Bus; clock: Clock; log: Logger; plane: DevicePlane; keys: SigningKeys }) {
+  const owner = 'commands';
   return {
     async send(deviceId: string, input: CommandInput, userId: string | null): Promise<CommandRow> {
       const now = clock.now();
@@ -43,16 +46,17 @@ export function createCommandsService({ db, clock, log, plane, keys }: { db: Db;
     list(deviceId: string, limit = 100): CommandRow[] {
       return db.select().from(commands).where(eq(commands.deviceId, deviceId)).orderBy(desc(commands.seq)).limit(limit).all();
     },
-    listen() {
-      plane.onDevice('event', 'commands', (deviceId, payload) => {
-        const e = deviceEvent.safeParse(safeJson(payload));
-        if (!e.success || e.data.type !== 'command-result') return;
+    start() {
+      bus.on('device.command-result', owner, ({ deviceId, seq, result, reason }) => {
         // The first report wins: a later replay of the same seq, refused by the device, must not
         // overwrite what the original command did.
-        const res = db.update(commands).set({ result: e.data.result, reason: e.data.reason ?? null, resultAt: clock.now() })
-          .where(and(eq(commands.deviceId, deviceId), eq(commands.seq, e.data.seq), eq(commands.result, 'sent'))).run();
-        if (!res.changes) log.info('command-result for a command already settled or unknown', { deviceId, seq: e.data.seq, result: e.data.result, reason: e.data.reason });
+        const res = db.update(commands).set({ result, reason: reason ?? null, resultAt: clock.now() })
+          .where(and(eq(commands.deviceId, deviceId), eq(commands.seq, seq), eq(commands.result, 'sent'))).run();
+        if (!res.changes) log.info('command-result for a command already settled or unknown', { deviceId, seq, result, reason });
       });
+    },
+    stop() {
+      bus.removeListeners(owner);
     },
   };
 }

@@ -1,5 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { PRIORITIES } from '../../devices/protocol/index.js';
+import { ROLES } from '../auth/permissions.js';
+import { CATEGORIES } from '../domain/categories.js';
 
 const createdAt = () => integer('created_at').notNull();
 
@@ -7,7 +10,7 @@ export const users = sqliteTable('users', {
   id: text('id').primaryKey(),
   username: text('username').notNull().unique(),
   displayName: text('display_name'),
-  role: text('role', { enum: ['admin', 'editor', 'approver', 'technician'] }).notNull(),
+  role: text('role', { enum: ROLES }).notNull(),
   passwordHash: text('password_hash').notNull(),
   createdAt: createdAt(),
 });
@@ -69,9 +72,7 @@ export const assets = sqliteTable('assets', {
 export const programs = sqliteTable('programs', {
   id: text('id').primaryKey(),
   title: text('title').notNull(),
-  category: text('category', {
-    enum: ['greeting', 'procedure', 'law', 'emergency', 'news', 'relay', 'music', 'other'],
-  }).notNull(),
+  category: text('category', { enum: CATEGORIES }).notNull(),
   /** The review state of the newest version. */
   status: text('status', { enum: ['draft', 'pending', 'approved', 'rejected'] }).notNull(),
   /** The newest version's asset. */
@@ -134,7 +135,7 @@ export const schedules = sqliteTable('schedules', {
   /** JSON array of zone ids, or the string "all". */
   zoneIds: text('zone_ids', { mode: 'json' }).$type<string[] | 'all'>().notNull(),
   rule: text('rule', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
-  priority: text('priority', { enum: ['normal', 'priority', 'emergency'] }).notNull().default('normal'),
+  priority: text('priority', { enum: PRIORITIES }).notNull().default('normal'),
   volume: integer('volume'),
   /** An ordered series of programs rotated one per occurrence; null for a single program. */
   series: text('series', { mode: 'json' }).$type<string[] | null>(),

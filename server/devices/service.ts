@@ -1,16 +1,28 @@
 import { randomBytes } from 'node:crypto';
-import { and, eq, lt, sql } from 'drizzle-orm';
-import { DEVICE_ID_PATTERN, type DeviceState, type Telemetry } from '../../devices/protocol/index.js';
+import { eq } from 'drizzle-orm';
+import { createInsertSchema } from 'drizzle-zod';
+import { z } from 'zod';
+import { DEVICE_ID_PATTERN, type Telemetry } from '../../devices/protocol/index.js';
 import { hashToken, newToken, tokenMatches } from '../auth/passwords.js';
-import type { Bus } from '../bus.js';
+import type { Bus, Feature } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { deviceManifests, devices } from '../db/schema.js';
 import { ApiError, notFound } from '../http/errors.js';
 import type { Logger } from '../logger.js';
 import { mosquittoHash } from '../mqtt/credentials.js';
+import { createStatusWriter } from './status.js';
 
 type Row = typeof devices.$inferSelect;
+
+/** What a technician gives to add a gateway (the table's columns; id optional, generated if absent). */
+export const deviceInputSchema = createInsertSchema(devices, {
+  id: (s) => s.regex(DEVICE_ID_PATTERN, 'id: 3–64 of a-z 0-9 -, starting with a letter or digit'),
+  name: (s) => s.trim().min(1).max(100),
+  zoneId: (s) => s.min(1),
+}).pick({ id: true, name: true, zoneId: true }).partial({ id: true });
+export const devicePatchSchema = deviceInputSchema.omit({ id: true }).partial();
+export type DeviceInput = z.infer<typeof deviceInputSchema>;
 
 export interface DeviceView {
   id: string;
@@ -30,8 +42,8 @@ export interface DeviceView {
   flags: DeviceFlag[];
 }
 
-export type DeviceFlag = 'offline' | 'out-of-sync' | 'clock-skew' | 'disk-low';
-export const DEVICE_FLAGS: DeviceFlag[] = ['offline', 'out-of-sync', 'clock-skew', 'disk-low'];
+export const DEVICE_FLAGS = ['offline', 'out-of-sync', 'clock-skew', 'disk-low'] as const;
+export type DeviceFlag = (typeof DEVICE_FLAGS)[number];
 /** Beyond 1 s two hamlets' loudspeakers are heard as an echo; below 200 MB a day of audio may not fit. */
 export const CLOCK_SKEW_MS = 1000;
 export const DISK_LOW_MB = 200;
@@ -45,9 +57,21 @@ export function deviceFlags(d: { online: boolean; appliedVersion: number; manife
   return flags;
 }
 
-export function createDevicesService({ db, bus, clock, zoneExists, log }: { db: Db; bus: Bus; clock: Clock; zoneExists: (id: string) => boolean; log?: Logger }) {
+export interface DevicesDeps {
+  db: Db;
+  bus: Bus;
+  clock: Clock;
+  zoneExists: (id: string) => boolean;
+  log?: Logger;
+  /** The gateways' telemetry interval: a device silent for three of them is marked offline. */
+  telemetryMs?: number;
+}
+
+/** Gateways: their records and secrets, and (from start()) the status they report. */
+export function createDevicesService({ db, bus, clock, zoneExists, log, telemetryMs = 60_000 }: DevicesDeps) {
+  const status = createStatusWriter({ db, bus, clock, log });
   const row = (id: string): Row => {
-    commit();
+    status.commit();
     const d = db.select().from(devices).where(eq(devices.id, id)).get();
     if (!d) throw notFound('Device', id);
     return d;
@@ -64,88 +88,53 @@ export function createDevicesService({ db, bus, clock, zoneExists, log }: { db: 
     };
     return { ...base, flags: deviceFlags(base) };
   };
-  // Device status comes in bursts: every gateway answers a schedule change at once, and a fleet sends
-  // telemetry all day. Status writes queued in one turn of the event loop run as one transaction, one
-  // WAL fsync instead of thousands; their events go out after the commit. Every read commits what is
-  // queued first, so nothing reads stale status.
-  const queued: (() => void)[] = [];
-  const events: (() => void)[] = [];
-  const commit = () => {
-    if (!queued.length) return;
-    const ops = queued.splice(0);
-    db.transaction(() => ops.forEach((op) => op()));
-    for (const emit of events.splice(0)) emit();
+  const all = (): DeviceView[] => {
+    status.commit();
+    return db.select({ d: devices, v: deviceManifests.version }).from(devices)
+      .leftJoin(deviceManifests, eq(deviceManifests.deviceId, devices.id))
+      .orderBy(devices.id).all()
+      .map(({ d, v }) => view(d, v ?? 0));
   };
-  const queue = (op: () => void) => {
-    if (!queued.length) {
-      queueMicrotask(() => {
-        try {
-          commit();
-        } catch (err) {
-          events.length = 0;
-          log?.error('device status not stored', { err: String(err) });
-        }
-      });
-    }
-    queued.push(op);
+  const get = (id: string): DeviceView => {
+    const d = row(id);
+    const v = db.select({ v: deviceManifests.version }).from(deviceManifests).where(eq(deviceManifests.deviceId, id)).get();
+    return view(d, v?.v ?? 0);
   };
-  const status = (id: string) => events.push(() => bus.emit('device.status', { deviceId: id }));
-  /** Inside a queued op: writes the row and announces it if it still exists. */
-  const write = (id: string, set: Partial<Row>, seenAt: number) => {
-    if (db.update(devices).set({ ...set, lastSeenAt: seenAt }).where(eq(devices.id, id)).run().changes) status(id);
-  };
-  const touch = (id: string, set: Partial<Row>) => {
-    const seenAt = clock.now();
-    queue(() => write(id, set, seenAt));
-  };
-  /**
-   * The device has applied `version`: the applied version only goes up, and the device is in sync
-   * (lagSince cleared) unless a newer manifest went out meanwhile. One prepared statement, since a
-   * schedule change brings this from every gateway at once.
-   */
-  const newApplied = sql`max(${devices.appliedVersion}, ${sql.placeholder('version')})`;
-  const appliedStmt = db.update(devices).set({
-    appliedVersion: newApplied,
-    lastSeenAt: sql`${sql.placeholder('seenAt')}`,
-    lagSince: sql`case when ${newApplied} >= coalesce((select ${deviceManifests.version} from ${deviceManifests} where ${deviceManifests.deviceId} = ${devices.id}), 0) then null else ${devices.lagSince} end`,
-  }).where(eq(devices.id, sql.placeholder('id'))).prepare();
-  // A rebuild publishes to thousands of devices: their lag is set a chunk at a time, in one statement
-  // over a JSON object {deviceId: version}.
-  const lagStmt = db.$client.prepare(`update devices set lag_since = @now from json_each(@batch) as p
-    where devices.id = p.key and devices.lag_since is null and devices.applied_version < p.value`);
-  const applied = (id: string, version: number, announce = true) => {
-    const seenAt = clock.now();
-    queue(() => {
-      if (appliedStmt.run({ id, version, seenAt }).changes && announce) status(id);
-    });
+
+  let heartbeat: NodeJS.Timeout | undefined;
+  const owner = 'devices';
+  const feature: Feature = {
+    start() {
+      bus.on('device.state-reported', owner, ({ deviceId, state }) => status.applyState(deviceId, state));
+      bus.on('device.telemetry-reported', owner, ({ deviceId, telemetry }) => status.applyTelemetry(deviceId, telemetry));
+      bus.on('device.manifest-applied', owner, ({ deviceId, version }) => status.applyManifestVersion(deviceId, version));
+      bus.on('manifests.published', owner, ({ manifests }) => status.manifestsPublished(manifests));
+      // Half-open links: no will ever comes, so three missed telemetry intervals mark a device offline.
+      heartbeat = setInterval(() => {
+        const silent = status.markSilentOffline(3 * telemetryMs);
+        if (silent.length) log?.warn('devices silent for 3 telemetry intervals, marked offline', { devices: silent });
+      }, Math.min(10_000, telemetryMs));
+      heartbeat.unref();
+    },
+    stop() {
+      bus.removeListeners(owner);
+      clearInterval(heartbeat);
+    },
   };
 
   return {
-    list(flag?: DeviceFlag): DeviceView[] {
-      return this.all().filter((d) => !flag || d.flags.includes(flag));
-    },
-    all(): DeviceView[] {
-      commit();
-      return db
-        .select({ d: devices, v: deviceManifests.version })
-        .from(devices)
-        .leftJoin(deviceManifests, eq(deviceManifests.deviceId, devices.id))
-        .orderBy(devices.id)
-        .all()
-        .map(({ d, v }) => view(d, v ?? 0));
-    },
-    get(id: string): DeviceView {
-      commit();
-      const v = db.select({ v: deviceManifests.version }).from(deviceManifests).where(eq(deviceManifests.deviceId, id)).get();
-      return view(row(id), v?.v ?? 0);
-    },
+    ...feature,
+    ...status,
+    list: (flag?: DeviceFlag): DeviceView[] => all().filter((d) => !flag || d.flags.includes(flag)),
+    all,
+    get,
     idsInZones(zoneIds: string[] | 'all'): { id: string; zoneId: string }[] {
-      commit();
-      const all = db.select({ id: devices.id, zoneId: devices.zoneId }).from(devices).all();
-      return zoneIds === 'all' ? all : all.filter((d) => zoneIds.includes(d.zoneId));
+      status.commit();
+      const rows = db.select({ id: devices.id, zoneId: devices.zoneId }).from(devices).all();
+      return zoneIds === 'all' ? rows : rows.filter((d) => zoneIds.includes(d.zoneId));
     },
     /** Returns the secret once; only its hash is kept. */
-    create(input: { id?: string; name: string; zoneId: string }): DeviceView & { secret: string } {
+    create(input: DeviceInput): DeviceView & { secret: string } {
       requireZone(input.zoneId);
       const id = input.id ?? `gw-${randomBytes(4).toString('hex')}`;
       if (!DEVICE_ID_PATTERN.test(id)) {
@@ -159,20 +148,20 @@ export function createDevicesService({ db, bus, clock, zoneExists, log }: { db: 
         id, name: input.name, zoneId: input.zoneId, secretHash: hashToken(secret), mqttPasswordHash: mosquittoHash(secret), createdAt: clock.now(),
       }).run();
       bus.emit('device.created', { deviceId: id, zoneId: input.zoneId });
-      return { ...this.get(id), secret };
+      return { ...get(id), secret };
     },
     update(id: string, patch: { name?: string; zoneId?: string }): DeviceView {
       const before = row(id);
       if (patch.zoneId) requireZone(patch.zoneId);
       db.update(devices).set(patch).where(eq(devices.id, id)).run();
-      if (patch.zoneId && patch.zoneId !== before.zoneId) bus.emit('device.created', { deviceId: id, zoneId: patch.zoneId });
-      return this.get(id);
+      if (patch.zoneId && patch.zoneId !== before.zoneId) bus.emit('device.moved', { deviceId: id, fromZoneId: before.zoneId, toZoneId: patch.zoneId });
+      return get(id);
     },
     remove(id: string) {
-      row(id);
+      const before = row(id);
       db.delete(devices).where(eq(devices.id, id)).run();
       bus.emit('device.credentials-revoked', { deviceId: id });
-      bus.emit('device.deleted', { deviceId: id });
+      bus.emit('device.deleted', { deviceId: id, zoneId: before.zoneId });
     },
     /** A new secret, shown once; the old one stops working at once, live sessions included. */
     rotateSecret(id: string): { id: string; secret: string } {
@@ -191,53 +180,6 @@ export function createDevicesService({ db, bus, clock, zoneExists, log }: { db: 
       if (!DEVICE_ID_PATTERN.test(id)) return false;
       const d = db.select({ h: devices.secretHash }).from(devices).where(eq(devices.id, id)).get();
       return !!d && tokenMatches(secret, d.h);
-    },
-
-    /** A late will from an old connection (lower session) cannot mark a reconnected device offline. */
-    applyState(id: string, s: DeviceState) {
-      const seenAt = clock.now();
-      queue(() => {
-        const d = db.select({ session: devices.session }).from(devices).where(eq(devices.id, id)).get();
-        if (!d || s.session < d.session) return;
-        write(id, { online: s.state === 'online', session: s.session, agentVersion: s.agentVersion, ...(s.state === 'offline' ? { playing: null } : {}) }, seenAt);
-        if (s.state === 'online') events.push(() => bus.emit('device.online', { deviceId: id }));
-      });
-    },
-    /** Telemetry also carries the applied manifest version, which makes good a lost manifest-applied report. */
-    applyTelemetry(id: string, t: Telemetry) {
-      touch(id, { telemetry: t, playing: t.playing ?? null, online: true });
-      applied(id, t.manifestVersion, false);
-    },
-    applyManifestVersion(id: string, version: number) {
-      applied(id, version);
-    },
-    /** New manifests went out: each device lags from now on, unless it already did or has applied them. */
-    manifestsPublished(manifests: { deviceId: string; version: number }[]) {
-      const now = clock.now();
-      const batch = JSON.stringify(Object.fromEntries(manifests.map((m) => [m.deviceId, m.version])));
-      queue(() => void lagStmt.run({ now, batch }));
-    },
-    /**
-     * At start nobody is connected yet: forget every "online" from the last run. With an external
-     * broker the retained state messages restore the true ones as soon as the server subscribes.
-     */
-    markAllOffline() {
-      commit();
-      db.update(devices).set({ online: false, playing: null }).where(eq(devices.online, true)).run();
-    },
-    /**
-     * Heartbeat: a device that says online but has not been heard for `silenceMs` (3 telemetry
-     * intervals) is on a half-open link; mark it offline. Returns the ids it marked.
-     */
-    markSilentOffline(silenceMs: number): string[] {
-      commit();
-      const stale = db.select({ id: devices.id }).from(devices)
-        .where(and(eq(devices.online, true), lt(devices.lastSeenAt, clock.now() - silenceMs))).all().map((r) => r.id);
-      db.transaction((tx) => {
-        for (const id of stale) tx.update(devices).set({ online: false, playing: null }).where(eq(devices.id, id)).run();
-      });
-      for (const id of stale) bus.emit('device.status', { deviceId: id });
-      return stale;
     },
   };
 }

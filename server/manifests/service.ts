@@ -1,5 +1,5 @@
 import { eq, inArray, sql } from 'drizzle-orm';
-import { deviceEvent, topics, type Envelope, type SigningKeys } from '../../devices/protocol/index.js';
+import { topics, type Envelope, type SigningKeys } from '../../devices/protocol/index.js';
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
@@ -7,7 +7,7 @@ import { deviceManifests, devices as deviceTable } from '../db/schema.js';
 import { manifestItems, nextManifest, type AssetRef } from '../domain/manifest.js';
 import { expandOccurrences, type DeviceRef, type Occurrence, type ProgramRef, type ScheduleDef } from '../domain/occurrences.js';
 import type { Logger } from '../logger.js';
-import { safeJson, type DevicePlane } from '../mqtt/plane.js';
+import type { DevicePlane } from '../mqtt/plane.js';
 import { createBatchSigner } from './signer.js';
 
 /** Devices in the first chunk planned, signed, stored and published together; each next chunk is twice the size. */
@@ -23,11 +23,12 @@ export interface PlanSource {
 
 /**
  * Builds each device's manifest from the schedules, signs it, and publishes it retained.
- * Only devices whose items changed get a new version.
+ * Only devices whose items changed get a new version. From start(), it follows every change that
+ * can alter what a device plays, and rebuilds every `rebuildEveryMs` as items leave the horizon.
  */
 export function createManifestsService(deps: {
   db: Db; bus: Bus; clock: Clock; log: Logger; plane: DevicePlane; keys: SigningKeys; source: PlanSource; horizonMs: number; timeZone: string;
-  onApplied: (deviceId: string, version: number) => void;
+  rebuildEveryMs?: number;
 }) {
   const { db, clock, log, plane, keys, source, horizonMs, timeZone: tz } = deps;
   const signer = createBatchSigner(keys.privateKey);
@@ -117,25 +118,26 @@ export function createManifestsService(deps: {
       db.transaction(() => {
         for (const row of chunk) store.run(row);
       });
-      const sent = chunk.map((r) => publish(r.deviceId, r.version, r.envelope));
-      publishing.push(Promise.all(sent).then(() =>
-        deps.bus.emit('manifests.published', { manifests: chunk.map((r) => ({ deviceId: r.deviceId, version: r.version })) })));
+      publishing.push(publishAll(chunk));
       kept.push(...chunk.map((r) => r.deviceId));
     }
     await Promise.all(publishing);
     return { published: kept, considered: devices.length };
   }
 
-  async function publish(deviceId: string, version: number, envelope: string) {
-    await plane.publish(topics.manifest(deviceId), envelope, { retain: true, qos: 1 });
-    deps.bus.emit('manifest.published', { deviceId, version });
-    log.debug('manifest published', { deviceId, version });
+  /** Publishes retained manifests; once the broker has them all, says so on the bus in one event. */
+  async function publishAll(rows: { deviceId: string; version: number; envelope: string }[]) {
+    await Promise.all(rows.map((r) => plane.publish(topics.manifest(r.deviceId), r.envelope, { retain: true, qos: 1 })));
+    if (rows.length) deps.bus.emit('manifests.published', { manifests: rows.map((r) => ({ deviceId: r.deviceId, version: r.version })) });
   }
 
   async function publishStored(deviceId: string) {
     const row = db.select().from(deviceManifests).where(eq(deviceManifests.deviceId, deviceId)).get();
-    if (row) await publish(deviceId, row.version, row.envelope);
+    if (row) await publishAll([row]);
   }
+
+  /** An empty retained payload removes the retained manifest [MQTT-3.3.1-10]. */
+  const clear = (deviceId: string) => plane.publish(topics.manifest(deviceId), '', { retain: true, qos: 1 });
 
   // Rebuilds are serialised: two changes in quick succession must not interleave version numbers.
   // Changes that arrive while a rebuild is waiting join it (their zones merged), so a burst (a
@@ -161,46 +163,46 @@ export function createManifestsService(deps: {
     return entry.run;
   };
 
+  const owner = 'manifests';
+  let hourly: NodeJS.Timeout | undefined;
+  const rebuildAll = () => queueRebuild().catch((err) => log.error('manifest rebuild failed', { err: String(err) }));
   return {
     preview,
     close: () => signer.close(),
     rebuild: queueRebuild,
+    /** Resolves once every rebuild queued so far has run (tests and benchmarks wait on it). */
+    whenIdle: async () => {
+      while (waiting) await waiting.run.catch(() => {});
+      await chain;
+    },
     /** Re-publishes every stored manifest retained: after a restart the broker may hold none. */
     async republishAll() {
-      const ids = db.select({ id: deviceManifests.deviceId }).from(deviceManifests).all();
-      await Promise.all(ids.map((r) => publishStored(r.id)));
+      const rows = db.select({ deviceId: deviceManifests.deviceId, version: deviceManifests.version, envelope: deviceManifests.envelope }).from(deviceManifests).all();
+      await publishAll(rows);
     },
-    async clear(deviceId: string) {
-      // An empty retained payload removes the retained manifest [MQTT-3.3.1-10].
-      await plane.publish(topics.manifest(deviceId), '', { retain: true, qos: 1 });
-    },
+    clear,
     start() {
-      deps.bus.on('schedule.changed', 'manifests', async ({ zoneIds }) => {
-        await queueRebuild(zoneIds);
-      });
-      deps.bus.on('zone.changed', 'manifests', async ({ zoneId }) => {
-        await queueRebuild([zoneId]);
-      });
-      deps.bus.on('device.created', 'manifests', async ({ zoneId }) => {
-        await queueRebuild([zoneId]);
-      });
-      deps.bus.on('program.changed', 'manifests', async () => {
-        await queueRebuild();
-      });
-      deps.bus.on('device.deleted', 'manifests', ({ deviceId }) => {
+      const { bus } = deps;
+      bus.on('schedule.changed', owner, ({ zoneIds }) => queueRebuild(zoneIds).then(() => {}));
+      bus.on('zone.changed', owner, ({ zoneId }) => queueRebuild([zoneId]).then(() => {}));
+      bus.on('device.created', owner, ({ zoneId }) => queueRebuild([zoneId]).then(() => {}));
+      bus.on('device.moved', owner, ({ toZoneId }) => queueRebuild([toZoneId]).then(() => {}));
+      bus.on('program.airing-changed', owner, () => queueRebuild().then(() => {}));
+      bus.on('device.deleted', owner, ({ deviceId }) => {
         deletions++;
-        return this.clear(deviceId);
+        return clear(deviceId);
       });
       // Resync: a broker that lost its retained messages (restart without persistence) gets the
       // device's current manifest again whenever the device says it is online.
-      deps.bus.on('device.online', 'manifests', ({ deviceId }) => publishStored(deviceId));
-      plane.onDevice('event', 'manifests', (deviceId, payload) => {
-        const parsed = deviceEvent.safeParse(safeJson(payload));
-        if (!parsed.success) return;
-        const e = parsed.data;
-        if (e.type === 'manifest-applied') deps.onApplied(deviceId, e.version);
-        if (e.type === 'manifest-rejected') log.warn('device rejected its manifest', { deviceId, reason: e.reason });
-      });
+      bus.on('device.online', owner, ({ deviceId }) => publishStored(deviceId));
+      bus.on('device.manifest-rejected', owner, ({ deviceId, version, reason }) => log.warn('device rejected its manifest', { deviceId, version, reason }));
+      // Items fall out of the horizon and new ones enter it as time passes.
+      hourly = setInterval(rebuildAll, deps.rebuildEveryMs ?? 3600_000);
+      hourly.unref();
+    },
+    stop() {
+      deps.bus.removeListeners(owner);
+      clearInterval(hourly);
     },
   };
 }

@@ -42,11 +42,14 @@ export function createMediaStore({ db, clock, tools, mediaDir, maxUploadBytes, m
     throw err;
   };
 
+  const assetPath = (sha256: string, kind: 'opus' | 'mp3' = 'opus') => join(dirs.assets, `${sha256}.${kind}`);
+  const getAsset = (sha256: string): Asset | undefined => db.select().from(assets).where(eq(assets.sha256, sha256)).get();
+
   return {
     maxUploadBytes,
     maxDurationMs,
-    assetPath: (sha256: string, kind: 'opus' | 'mp3' = 'opus') => join(dirs.assets, `${sha256}.${kind}`),
-    getAsset: (sha256: string): Asset | undefined => db.select().from(assets).where(eq(assets.sha256, sha256)).get(),
+    assetPath,
+    getAsset,
 
     /** A fresh path in the store's tmp dir (same filesystem as the store, so the final rename is atomic). */
     async tmpPath(name: string): Promise<string> {
@@ -89,12 +92,12 @@ export function createMediaStore({ db, clock, tools, mediaDir, maxUploadBytes, m
         const r = await render(tools, path, analysis, out, (f) => onProgress?.(0.5 + f * 0.49));
         onRendered?.(r);
         const [sha256, opus, mp3] = await Promise.all([sha256File(out.opus), stat(out.opus), stat(out.mp3)]);
-        const existing = this.getAsset(sha256);
+        const existing = getAsset(sha256);
         if (existing) return existing;
         const originalSha = await sha256File(path);
         await rename(path, join(dirs.originals, `${originalSha}${extname(path)}`));
-        await rename(out.mp3, this.assetPath(sha256, 'mp3'));
-        await rename(out.opus, this.assetPath(sha256));
+        await rename(out.mp3, assetPath(sha256, 'mp3'));
+        await rename(out.opus, assetPath(sha256));
         const row: Asset = {
           sha256, bytes: opus.size, mp3Bytes: mp3.size, durationMs: r.durationMs, loudnessLufs: r.loudnessLufs, truePeakDb: r.truePeakDb,
           peaks: r.peaks, trimmedMs: analysis.decodedMs - span, createdAt: clock.now(),

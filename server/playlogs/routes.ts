@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AuthEnv } from '../auth/middleware.js';
+import { allow, type AuthEnv } from '../auth/middleware.js';
 import { ISO_WITH_OFFSET, toZonedIso } from '../domain/time.js';
 import { validate } from '../http/validate.js';
 import type { PlaylogsService } from './service.js';
@@ -13,7 +13,7 @@ const query = z.object({
 });
 
 export function playlogsRoutes(playlogs: PlaylogsService, timeZone: string) {
-  return new Hono<AuthEnv>().get('/', validate('query', query), (c) => {
+  return new Hono<AuthEnv>().get('/', allow('playlogs.view'), validate('query', query), (c) => {
     const q = c.req.valid('query');
     const rows = playlogs.list({ ...q, from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined });
     const iso = (ms: number) => toZonedIso(ms, timeZone);

@@ -5,17 +5,16 @@ import { pipeline } from 'node:stream/promises';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { actorOf } from '../audit/routes.js';
-import { requireRole, requireStrictRole, type AuthEnv } from '../auth/middleware.js';
+import { allow, type AuthEnv } from '../auth/middleware.js';
+import { CATEGORIES } from '../domain/categories.js';
 import { ApiError } from '../http/errors.js';
+import { actorOf } from '../http/request.js';
 import { validate } from '../http/validate.js';
 import type { MediaStore } from '../media/store.js';
-import { fillTemplate, TemplateError, TEMPLATES } from '../tts/templates.js';
-import { normalizeVietnamese } from '../tts/normalize.js';
-import type { TtsProvider } from '../tts/provider.js';
-import { CATEGORIES, MAX_SPEECH_CHARS, type Category, type ProgramsService } from './service.js';
+import { speechSource, speechText } from '../tts/routes.js';
+import type { ProgramsService } from './service.js';
 
-const category = z.enum(CATEGORIES as [Category, ...Category[]]);
+const category = z.enum(CATEGORIES);
 const title = z.string().trim().min(1, 'title is required').max(200);
 const uploadFields = z.object({
   title: title.optional(),
@@ -23,10 +22,6 @@ const uploadFields = z.object({
   source: z.enum(['upload', 'recording']).default('upload'),
 });
 
-const speechText = z.union([
-  z.object({ text: z.string().trim().min(1).max(MAX_SPEECH_CHARS) }),
-  z.object({ templateId: z.string(), fields: z.record(z.string(), z.string().max(2000)) }),
-]);
 const speechOptions = z.object({
   voice: z.string().max(64).optional(),
   speakingRate: z.number().min(0.25).max(4).optional(),
@@ -34,17 +29,6 @@ const speechOptions = z.object({
 });
 const newSpeech = z.object({ title, category: category.default('other') }).and(speechOptions).and(speechText);
 const speechVersion = speechOptions.and(speechText);
-
-/** The text a speech request will say, before normalisation: as written, or a filled template. */
-function speechSource(body: z.infer<typeof speechText>): string {
-  if ('text' in body) return body.text;
-  try {
-    return fillTemplate(body.templateId, body.fields).text;
-  } catch (err) {
-    if (err instanceof TemplateError) throw new ApiError(422, 'template_incomplete', err.message, { missing: err.missing });
-    throw err;
-  }
-}
 
 /** Streams the multipart file to the media store's tmp dir; the size limit has already been enforced. */
 async function receiveFile(c: Context<AuthEnv>, media: MediaStore) {
@@ -82,8 +66,9 @@ export function programsRoutes(programs: ProgramsService, media: MediaStore) {
       throw new ApiError(413, 'too_large', `The upload is larger than the ${Math.round(media.maxUploadBytes / 1048576)} MB limit`);
     },
   });
-  const edit = requireRole('editor', 'approver');
+  const edit = allow('programs.edit');
   return new Hono<AuthEnv>()
+    .use(allow('programs.view'))
     .get('/', (c) => c.json({ programs: programs.list() }, 200))
     .get('/:id', (c) => c.json({ program: programs.get(c.req.param('id')) }, 200))
     .post('/', edit, limit, async (c) => {
@@ -113,20 +98,7 @@ export function programsRoutes(programs: ProgramsService, media: MediaStore) {
     .patch('/:id', edit, validate('json', z.object({ title: title.optional(), category: category.optional() }).strict()), (c) =>
       c.json({ program: programs.update(c.req.param('id'), c.req.valid('json'), actorOf(c)) }, 200))
     .post('/:id/submit', edit, (c) => c.json({ program: programs.submit(c.req.param('id'), actorOf(c)) }, 200))
-    // The chair's decision: approvers only, not even admin.
-    .post('/:id/approve', requireStrictRole('approver'), (c) => c.json({ program: programs.approve(c.req.param('id'), actorOf(c)) }, 200))
-    .post('/:id/reject', requireStrictRole('approver'), validate('json', z.object({ reason: z.string().trim().min(3, 'say why').max(1000) })), (c) =>
+    .post('/:id/approve', allow('programs.decide'), (c) => c.json({ program: programs.approve(c.req.param('id'), actorOf(c)) }, 200))
+    .post('/:id/reject', allow('programs.decide'), validate('json', z.object({ reason: z.string().trim().min(3, 'say why').max(1000) })), (c) =>
       c.json({ program: programs.reject(c.req.param('id'), c.req.valid('json').reason, actorOf(c)) }, 200));
-}
-
-export function ttsRoutes(tts: TtsProvider) {
-  return new Hono<AuthEnv>()
-    .use(requireRole('editor', 'approver'))
-    .get('/templates', (c) => c.json({ templates: TEMPLATES }, 200))
-    .get('/voices', (c) => c.json({ provider: tts.name, voices: tts.voices, defaultVoice: tts.defaultVoice }, 200))
-    /** What the speech engine will be given: the filled template, normalised. */
-    .post('/preview', validate('json', speechText), (c) => {
-      const text = speechSource(c.req.valid('json'));
-      return c.json({ text, spoken: normalizeVietnamese(text) }, 200);
-    });
 }

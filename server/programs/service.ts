@@ -4,6 +4,7 @@ import type { Actor, AuditLog } from '../audit/service.js';
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
+import type { Category } from '../domain/categories.js';
 import { groupBy } from '../domain/group.js';
 import { assets, programs, programVersions } from '../db/schema.js';
 import { ApiError, notFound } from '../http/errors.js';
@@ -13,8 +14,7 @@ import type { Asset, MediaStore } from '../media/store.js';
 import { normalizeVietnamese } from '../tts/normalize.js';
 import { TtsError, type TtsProvider } from '../tts/provider.js';
 
-export type Category = (typeof programs.$inferSelect)['category'];
-export const CATEGORIES: Category[] = ['greeting', 'procedure', 'law', 'emergency', 'news', 'relay', 'music', 'other'];
+export { CATEGORIES, type Category } from '../domain/categories.js';
 export type ReviewStatus = (typeof programVersions.$inferSelect)['status'];
 export type Source = (typeof programVersions.$inferSelect)['source'];
 
@@ -91,8 +91,6 @@ export interface SpeechInput extends NewAudio {
   speakingRate?: number;
   pitch?: number;
 }
-
-export const MAX_SPEECH_CHARS = 20_000;
 
 /**
  * Programs and their versions, from audio in to the chair's decision.
@@ -196,7 +194,7 @@ export function createProgramsService({ db, bus, clock, media, jobs, audit, tts 
       }).where(eq(programs.id, id)).run();
     });
     bus.emit('program.updated', { programId: id });
-    if (to === 'approved' && p.airingSha256 !== v.assetSha256) bus.emit('program.changed', { programId: id });
+    if (to === 'approved' && p.airingSha256 !== v.assetSha256) bus.emit('program.airing-changed', { programId: id });
     return { program: service.get(id), version: v.version };
   }
 

@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { PRIORITIES } from '../../devices/protocol/index.js';
-import { actorOf } from '../audit/routes.js';
 import type { AuditLog } from '../audit/service.js';
-import { requireRole, type AuthEnv } from '../auth/middleware.js';
+import { allow, type AuthEnv } from '../auth/middleware.js';
 import { HOLIDAYS } from '../domain/holidays.js';
 import type { Occurrence } from '../domain/occurrences.js';
 import { ISO_WITH_OFFSET, toZonedIso } from '../domain/time.js';
 import { ApiError } from '../http/errors.js';
+import { actorOf } from '../http/request.js';
 import { validate } from '../http/validate.js';
 import type { Schedule, ScheduleInput, SchedulesService } from './service.js';
 
@@ -53,24 +53,26 @@ const range = z.object({ from: isoInstant.optional(), to: isoInstant.optional(),
 export function schedulesRoutes(schedules: SchedulesService, timeZone: string, audit: AuditLog) {
   const summary = (s: Schedule) => ({ programIds: s.programIds, zoneIds: s.zoneIds, rule: s.rule, priority: s.priority });
   const out = (s: Schedule) => ({ ...s, validUntil: s.validUntil != null ? toZonedIso(s.validUntil, timeZone) : null, seriesAnchor: undefined });
+  const edit = allow('schedules.edit');
   return new Hono<AuthEnv>()
+    .use(allow('schedules.view'))
     .get('/', (c) => c.json({ schedules: schedules.list().map(out) }, 200))
     .get('/:id', (c) => c.json({ schedule: out(schedules.get(c.req.param('id'))) }, 200))
-    .post('/', requireRole('editor', 'approver'), validate('query', z.object({ dryRun: z.enum(['true', 'false']).optional() })), validate('json', scheduleBody), (c) => {
+    .post('/', edit, validate('query', z.object({ dryRun: z.enum(['true', 'false']).optional() })), validate('json', scheduleBody), (c) => {
       const input = toInput(c.req.valid('json')) as ScheduleInput;
       if (c.req.valid('query').dryRun === 'true') return c.json(schedules.dryRun(input), 200);
       const schedule = schedules.create(input, c.get('user').id);
       audit.record(actorOf(c), 'schedule.created', { type: 'schedule', id: schedule.id }, summary(schedule));
       return c.json({ schedule: out(schedule) }, 201);
     })
-    .patch('/:id', requireRole('editor', 'approver'), validate('json', schedulePatch), (c) => {
+    .patch('/:id', edit, validate('json', schedulePatch), (c) => {
       const body = c.req.valid('json');
       if (body.programId && body.programIds) throw new ApiError(400, 'invalid_request', 'give programId or programIds, not both');
       const schedule = schedules.update(c.req.param('id'), toInput(body));
       audit.record(actorOf(c), 'schedule.updated', { type: 'schedule', id: schedule.id }, { changed: Object.keys(body), ...summary(schedule) });
       return c.json({ schedule: out(schedule) }, 200);
     })
-    .delete('/:id', requireRole('editor', 'approver'), (c) => {
+    .delete('/:id', edit, (c) => {
       const before = schedules.get(c.req.param('id'));
       schedules.remove(before.id);
       audit.record(actorOf(c), 'schedule.deleted', { type: 'schedule', id: before.id }, summary(before));
@@ -79,7 +81,7 @@ export function schedulesRoutes(schedules: SchedulesService, timeZone: string, a
 }
 
 export function occurrencesRoutes(preview: (w: { from: number; to: number }, zoneId?: string) => Occurrence[], timeZone: string, now: () => number, horizonMs: number) {
-  return new Hono<AuthEnv>().get('/', validate('query', range), (c) => {
+  return new Hono<AuthEnv>().get('/', allow('schedules.view'), validate('query', range), (c) => {
     const q = c.req.valid('query');
     const from = q.from ? Date.parse(q.from) : now();
     const to = q.to ? Date.parse(q.to) : from + horizonMs;

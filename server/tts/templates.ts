@@ -1,4 +1,4 @@
-import type { Category } from '../programs/service.js';
+import type { Category } from '../domain/categories.js';
 
 export interface TemplateField {
   name: string;

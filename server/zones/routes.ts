@@ -1,18 +1,14 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
-import { requireRole, type AuthEnv } from '../auth/middleware.js';
+import { allow, type AuthEnv } from '../auth/middleware.js';
 import { validate } from '../http/validate.js';
-import type { ZonesService } from './service.js';
-
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time of day as HH:MM');
-/** Equal quietStart and quietEnd mean no quiet hours. */
-const zoneInput = z.object({ name: z.string().trim().min(1).max(100), quietStart: hhmm.optional(), quietEnd: hhmm.optional() });
+import { zoneInputSchema, zonePatchSchema, type ZonesService } from './service.js';
 
 /** The zone's iCalendar: what plays there over the coming horizon. */
 export type ZoneCalendar = (zoneId: string) => string;
 
 export function zonesRoutes(zones: ZonesService, calendar: ZoneCalendar) {
   return new Hono<AuthEnv>()
+    .use(allow('zones.view'))
     .get('/:id/calendar.ics', (c) => {
       const zone = zones.get(c.req.param('id'));
       return c.body(calendar(zone.id), 200, {
@@ -22,10 +18,10 @@ export function zonesRoutes(zones: ZonesService, calendar: ZoneCalendar) {
     })
     .get('/', (c) => c.json({ zones: zones.list() }, 200))
     .get('/:id', (c) => c.json({ zone: zones.get(c.req.param('id')) }, 200))
-    .post('/', requireRole('editor', 'technician'), validate('json', zoneInput), (c) => c.json({ zone: zones.create(c.req.valid('json')) }, 201))
-    .patch('/:id', requireRole('editor', 'technician'), validate('json', zoneInput.partial()), (c) =>
+    .post('/', allow('zones.edit'), validate('json', zoneInputSchema), (c) => c.json({ zone: zones.create(c.req.valid('json')) }, 201))
+    .patch('/:id', allow('zones.edit'), validate('json', zonePatchSchema), (c) =>
       c.json({ zone: zones.update(c.req.param('id'), c.req.valid('json')) }, 200))
-    .delete('/:id', requireRole('technician'), (c) => {
+    .delete('/:id', allow('zones.delete'), (c) => {
       zones.remove(c.req.param('id'));
       return c.body(null, 204);
     });

@@ -1,4 +1,6 @@
 import { eq } from 'drizzle-orm';
+import { createInsertSchema } from 'drizzle-zod';
+import { z } from 'zod';
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
@@ -7,7 +9,16 @@ import { ApiError, notFound } from '../http/errors.js';
 import { newId } from '../ids.js';
 
 export type Zone = typeof zones.$inferSelect;
-export interface ZoneInput { name: string; quietStart?: string; quietEnd?: string }
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time of day as HH:MM');
+/** A zone as an officer gives it; equal quietStart and quietEnd mean no quiet hours. */
+export const zoneInputSchema = createInsertSchema(zones, {
+  name: (s) => s.trim().min(1).max(100),
+  quietStart: () => hhmm,
+  quietEnd: () => hhmm,
+}).pick({ name: true, quietStart: true, quietEnd: true }).partial({ quietStart: true, quietEnd: true });
+export const zonePatchSchema = zoneInputSchema.partial();
+export type ZoneInput = z.infer<typeof zoneInputSchema>;
 
 export function createZonesService({ db, bus, clock }: { db: Db; bus: Bus; clock: Clock }) {
   const get = (id: string): Zone => {

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { GatewayAgent, type AgentOptions } from '../../devices/agent/agent.js';
 import { recordSink } from '../../devices/agent/sinks.js';
 import { realTimers } from '../../devices/agent/timers.js';
@@ -10,13 +11,31 @@ import { createLogger } from '../../server/logger.js';
 
 export const ADMIN_PASSWORD = 'test-admin-password';
 
-export interface TestSystem {
+export type Api = (path: string, init?: RequestInit & { json?: unknown }) => Promise<Response>;
+
+/** What the helpers below need, whether the server runs on ports (TestSystem) or in-process (TestApp). */
+export interface ApiClient {
+  /** Requests with the admin session cookie. */
+  api: Api;
+  /** Requests with another session cookie (or none). */
+  as: (cookie?: string) => Api;
+  /** Logs in and returns the session cookie. */
+  login: (username: string, password: string) => Promise<string>;
+}
+
+export interface TestSystem extends ApiClient {
   sys: RunningSystem;
   dir: string;
-  /** fetch against the server with the admin session cookie. */
-  api: (path: string, init?: RequestInit & { json?: unknown }) => Promise<Response>;
-  login: (username: string, password: string) => Promise<string>;
   stop: () => Promise<void>;
+}
+
+/** `json` sets the body and its content type. */
+export function withJson(init: RequestInit & { json?: unknown }): RequestInit {
+  const { json, ...rest } = init;
+  if (json === undefined) return rest;
+  const headers = new Headers(rest.headers);
+  headers.set('content-type', 'application/json');
+  return { ...rest, headers, body: JSON.stringify(json) };
 }
 
 /** The real server: embedded broker and HTTP on port 0, SQLite and media in a fresh temp dir. */
@@ -28,9 +47,10 @@ export async function startTestSystem(env: Record<string, string> = {}, existing
   });
   const sys = await startSystem(config, { log: createLogger(process.env.TEST_LOG ? 'debug' : 'silent') });
   const login = (username: string, password: string) => loginCookie(sys.httpUrl, username, password);
-  const api = sessionApi(sys.httpUrl, await login('admin', ADMIN_PASSWORD));
+  const as = (cookie?: string) => sessionApi(sys.httpUrl, cookie);
+  const api = as(await login('admin', ADMIN_PASSWORD));
   return {
-    sys, dir, api, login,
+    sys, dir, api, as, login,
     stop: async () => {
       await sys.stop();
       await rm(dir, { recursive: true, force: true });
@@ -38,17 +58,25 @@ export async function startTestSystem(env: Record<string, string> = {}, existing
   };
 }
 
-/** fetch against `baseUrl` with a session cookie; `json` sets the body and its content type. */
-export function sessionApi(baseUrl: string, cookie: string): TestSystem['api'] {
+/** A client of a system started by hand (tests that restart the server), logged in with `cookie`. */
+export function systemClient(sys: RunningSystem, cookie: string): ApiClient {
+  return { api: sessionApi(sys.httpUrl, cookie), as: (c) => sessionApi(sys.httpUrl, c), login: (u, p) => loginCookie(sys.httpUrl, u, p) };
+}
+
+/** One real system for the suite: started before its tests, stopped (ports, temp dir) after. */
+export function useTestSystem(env: Record<string, string> = {}): TestSystem {
+  const t = {} as TestSystem;
+  beforeAll(async () => void Object.assign(t, await startTestSystem(env)));
+  afterAll(() => t.stop?.());
+  return t;
+}
+
+/** fetch against `baseUrl` with a session cookie (or none); `json` sets the body and its content type. */
+export function sessionApi(baseUrl: string, cookie?: string): Api {
   return (path, init = {}) => {
     const headers = new Headers(init.headers);
-    headers.set('cookie', cookie);
-    let body = init.body;
-    if (init.json !== undefined) {
-      headers.set('content-type', 'application/json');
-      body = JSON.stringify(init.json);
-    }
-    return fetch(`${baseUrl}${path}`, { ...init, headers, body });
+    if (cookie) headers.set('cookie', cookie);
+    return fetch(`${baseUrl}${path}`, withJson({ ...init, headers }));
   };
 }
 
@@ -84,12 +112,12 @@ export function tomorrowAt(hhmm: string, seconds = '00'): string {
  */
 export const NO_QUIET_HOURS = { quietStart: '00:00', quietEnd: '00:00' };
 
-export async function createZone(t: TestSystem, name: string, quiet?: { quietStart: string; quietEnd: string }): Promise<string> {
+export async function createZone(t: Pick<ApiClient, 'api'>, name: string, quiet?: { quietStart: string; quietEnd: string }): Promise<string> {
   const res = await t.api('/api/zones', { method: 'POST', json: { name, ...quiet } });
   return (await res.json()).zone.id;
 }
 
-export async function createDevice(t: TestSystem, id: string, zoneId: string): Promise<{ id: string; secret: string }> {
+export async function createDevice(t: Pick<ApiClient, 'api'>, id: string, zoneId: string): Promise<{ id: string; secret: string }> {
   const res = await t.api('/api/devices', { method: 'POST', json: { id, name: id, zoneId } });
   if (res.status !== 201) throw new Error(`device: ${res.status} ${await res.text()}`);
   const { device } = await res.json();
@@ -97,7 +125,7 @@ export async function createDevice(t: TestSystem, id: string, zoneId: string): P
 }
 
 /** POST /api/programs: answers 202 with the transcoding job (or 4xx at once for a file it can tell is bad). */
-export async function uploadProgram(t: Pick<TestSystem, 'api'>, file: string, title: string, extra: Record<string, string> = {}) {
+export async function uploadProgram(t: Pick<ApiClient, 'api'>, file: string, title: string, extra: Record<string, string> = {}) {
   const form = new FormData();
   form.set('title', title);
   form.set('category', 'greeting');
@@ -115,7 +143,7 @@ export interface JobView {
 }
 
 /** Polls GET /api/jobs/:id until the job has finished, either way. */
-export async function finishedJob(t: Pick<TestSystem, 'api'>, jobId: string, ms = 60_000): Promise<JobView> {
+export async function finishedJob(t: Pick<ApiClient, 'api'>, jobId: string, ms = 60_000): Promise<JobView> {
   return waitFor(async (): Promise<JobView | undefined> => {
     const { job } = await (await t.api(`/api/jobs/${jobId}`)).json();
     return job.status === 'succeeded' || job.status === 'failed' ? job : undefined;
@@ -123,7 +151,6 @@ export async function finishedJob(t: Pick<TestSystem, 'api'>, jobId: string, ms 
 }
 
 const APPROVER = { username: 'chu-tich', password: 'chu-tich-password', role: 'approver', displayName: 'Chủ tịch UBND xã' };
-type ApiClient = Pick<TestSystem, 'api' | 'login' | 'sys'>;
 const approverCookies = new WeakMap<ApiClient, string>();
 
 /** A session of the commune chair (role approver), created on first use. */
@@ -147,7 +174,7 @@ export async function approvedProgram(t: ApiClient, file: string, title: string)
   const id = job.result!.programId;
   const submitted = await t.api(`/api/programs/${id}/submit`, { method: 'POST' });
   if (submitted.status !== 200) throw new Error(`submit: ${submitted.status} ${await submitted.text()}`);
-  const approved = await fetch(`${t.sys.httpUrl}/api/programs/${id}/approve`, { method: 'POST', headers: { cookie: await approverSession(t) } });
+  const approved = await t.as(await approverSession(t))(`/api/programs/${id}/approve`, { method: 'POST' });
   if (approved.status !== 200) throw new Error(`approve: ${approved.status} ${await approved.text()}`);
   return (await approved.json()).program;
 }

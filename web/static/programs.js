@@ -1,12 +1,13 @@
 // The content page: record / upload / text-to-speech, job progress from SSE, the list with its actions.
 const app = document.getElementById('programs-app');
-const role = app.dataset.role;
 const maxBytes = Number(app.dataset.maxUploadMb) * 1048576;
 const $ = (sel, root = app) => root.querySelector(sel);
 const STATUS = { draft: 'Bản nháp', pending: 'Chờ duyệt', approved: 'Đã duyệt', rejected: 'Bị từ chối' };
 const SOURCE = { upload: 'tệp tải lên', recording: 'ghi âm', tts: 'đọc văn bản' };
-const canEdit = ['admin', 'editor', 'approver'].includes(role);
-const canDecide = role === 'approver';
+// What this user may do comes from the server's permission table (data-can), never from a list here.
+const allowed = new Set((app.dataset.can ?? '').split(' '));
+const canEdit = allowed.has('programs.edit');
+const canDecide = allowed.has('programs.decide');
 
 function showError(message) {
   $('[data-field=error]').textContent = message ?? '';

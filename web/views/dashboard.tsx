@@ -13,7 +13,9 @@ export interface DashboardDevice {
 export interface DashboardData {
   communeName: string;
   timeZone: string;
-  user: { displayName: string | null; username: string; role?: string };
+  user: { displayName: string | null; username: string };
+  /** What the user may do (from the permission table): the panel shows only that. */
+  can: string[];
   zones: { id: string; name: string; quietStart: string; quietEnd: string }[];
   devices: DashboardDevice[];
 }
@@ -45,7 +47,7 @@ export function DeviceRow({ d, timeZone }: { d: DashboardDevice; timeZone: strin
 export function DashboardPage({ data }: { data: DashboardData }) {
   const online = data.devices.filter((d) => d.online).length;
   return (
-    <Layout title="Tổng quan" user={data.user}>
+    <Layout title="Tổng quan" user={data.user} can={data.can}>
       <h1>{data.communeName}</h1>
       <p class="summary" data-tz={data.timeZone}>
         <span id="online-count">{online}</span> / {data.devices.length} cụm loa trực tuyến

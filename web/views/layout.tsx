@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 
-export function Layout({ title, children, user }: { title: string; children: Child; user?: { displayName: string | null; username: string; role?: string } }) {
+export function Layout({ title, children, user, can = [] }: { title: string; children: Child; user?: { displayName: string | null; username: string }; can?: string[] }) {
   return (
     <html lang="vi">
       <head>
@@ -15,7 +15,7 @@ export function Layout({ title, children, user }: { title: string; children: Chi
           {user && (
             <nav>
               <a href="/">Tổng quan</a>
-              {user.role !== 'technician' && <a href="/programs">Chương trình</a>}
+              {can.includes('programs.view') && <a href="/programs">Chương trình</a>}
             </nav>
           )}
           {user && (

@@ -1,9 +1,6 @@
+import { CATEGORY_LABELS } from '../../server/domain/categories.js';
 import { Layout } from './layout.js';
 
-export const CATEGORY_LABELS: Record<string, string> = {
-  greeting: 'Lời chào, chúc mừng', procedure: 'Thủ tục hành chính', law: 'Phổ biến pháp luật', emergency: 'Khẩn cấp',
-  news: 'Tin tức', relay: 'Tiếp sóng', music: 'Âm nhạc', other: 'Khác',
-};
 
 function CategorySelect() {
   return (
@@ -17,11 +14,11 @@ function CategorySelect() {
  * Content: record in the browser, upload a file, or have text read; then submit, and (for approvers)
  * listen and decide. The list and the job progress are drawn by programs.js from the API and SSE.
  */
-export function ProgramsPage({ user, maxUploadMb }: { user: { displayName: string | null; username: string; role: string }; maxUploadMb: number }) {
+export function ProgramsPage({ user, can, maxUploadMb }: { user: { displayName: string | null; username: string; role: string }; can: string[]; maxUploadMb: number }) {
   return (
-    <Layout title="Chương trình" user={user}>
+    <Layout title="Chương trình" user={user} can={can}>
       <h1>Chương trình phát thanh</h1>
-      <div id="programs-app" data-role={user.role} data-max-upload-mb={maxUploadMb}>
+      <div id="programs-app" data-can={can.join(' ')} data-max-upload-mb={maxUploadMb}>
         <div class="grid">
           <section class="card" id="record">
             <h2>🎙️ Ghi âm</h2>

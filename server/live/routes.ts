@@ -1,13 +1,15 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { AuthEnv } from '../auth/middleware.js';
+import { can } from '../auth/permissions.js';
 import type { Bus } from '../bus.js';
 
 /**
- * Server-sent events for the panel: one `device` event with the device's full view whenever it changes;
- * for people who handle content, `job` (progress) and `program` (a version added, submitted, decided).
+ * Live updates for the panel, as server-sent events at `/api/events`: one `device` message with the
+ * device's full view whenever it changes; for people who handle content, `job` (progress), `program`
+ * (a version added, submitted, decided) and `playlog`.
  */
-export function eventsRoutes(bus: Bus, deviceView: (id: string) => unknown, keepAliveMs = 25_000) {
+export function liveRoutes(bus: Bus, deviceView: (id: string) => unknown, keepAliveMs = 25_000) {
   return new Hono<AuthEnv>().get('/', (c) =>
     streamSSE(c, async (stream) => {
       const queue: { event: string; data: string }[] = [];
@@ -24,16 +26,17 @@ export function eventsRoutes(bus: Bus, deviceView: (id: string) => unknown, keep
         }
       };
       const offs = [
-        bus.on('device.status', 'sse', sendDevice),
-        bus.on('manifest.published', 'sse', sendDevice),
-        bus.on('device.created', 'sse', sendDevice),
-        bus.on('device.deleted', 'sse', ({ deviceId }) => push('device-removed', { id: deviceId })),
+        bus.on('device.status-changed', 'live', sendDevice),
+        bus.on('manifests.published', 'live', ({ manifests }) => manifests.forEach(sendDevice)),
+        bus.on('device.created', 'live', sendDevice),
+        bus.on('device.moved', 'live', sendDevice),
+        bus.on('device.deleted', 'live', ({ deviceId }) => push('device-removed', { id: deviceId })),
       ];
-      if (c.get('user').role !== 'technician') {
+      if (can(c.get('user').role, 'live.content')) {
         offs.push(
-          bus.on('playlog.stored', 'sse', (p) => push('playlog', p)),
-          bus.on('job.updated', 'sse', ({ job }) => push('job', job)),
-          bus.on('program.updated', 'sse', ({ programId }) => push('program', { id: programId })),
+          bus.on('playlog.stored', 'live', (p) => push('playlog', p)),
+          bus.on('job.updated', 'live', ({ job }) => push('job', job)),
+          bus.on('program.updated', 'live', ({ programId }) => push('program', { id: programId })),
         );
       }
       let open = true;

@@ -1,0 +1,118 @@
+import { and, eq, lt, sql } from 'drizzle-orm';
+import type { DeviceState, Telemetry } from '../../devices/protocol/index.js';
+import type { Bus } from '../bus.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/client.js';
+import { deviceManifests, devices } from '../db/schema.js';
+import type { Logger } from '../logger.js';
+
+type Row = typeof devices.$inferSelect;
+
+/**
+ * What gateways say about themselves, written to the devices table. Device status comes in bursts:
+ * every gateway answers a schedule change at once, and a fleet sends telemetry all day. Status
+ * writes queued in one turn of the event loop run as one transaction, one WAL fsync instead of
+ * thousands; their events go out after the commit. Every read commits what is queued first
+ * (`commit()`), so nothing reads stale status.
+ */
+export function createStatusWriter({ db, bus, clock, log }: { db: Db; bus: Bus; clock: Clock; log?: Logger }) {
+  const queued: (() => void)[] = [];
+  const events: (() => void)[] = [];
+  const commit = () => {
+    if (!queued.length) return;
+    const ops = queued.splice(0);
+    db.transaction(() => ops.forEach((op) => op()));
+    for (const emit of events.splice(0)) emit();
+  };
+  const queue = (op: () => void) => {
+    if (!queued.length) {
+      queueMicrotask(() => {
+        try {
+          commit();
+        } catch (err) {
+          events.length = 0;
+          log?.error('device status not stored', { err: String(err) });
+        }
+      });
+    }
+    queued.push(op);
+  };
+  const changed = (id: string) => events.push(() => bus.emit('device.status-changed', { deviceId: id }));
+  /** Inside a queued op: writes the row and announces it if it still exists. */
+  const write = (id: string, set: Partial<Row>, seenAt: number) => {
+    if (db.update(devices).set({ ...set, lastSeenAt: seenAt }).where(eq(devices.id, id)).run().changes) changed(id);
+  };
+  /**
+   * The device has applied `version`: the applied version only goes up, and the device is in sync
+   * (lagSince cleared) unless a newer manifest went out meanwhile. One prepared statement, since a
+   * schedule change brings this from every gateway at once.
+   */
+  const newApplied = sql`max(${devices.appliedVersion}, ${sql.placeholder('version')})`;
+  const appliedStmt = db.update(devices).set({
+    appliedVersion: newApplied,
+    lastSeenAt: sql`${sql.placeholder('seenAt')}`,
+    lagSince: sql`case when ${newApplied} >= coalesce((select ${deviceManifests.version} from ${deviceManifests} where ${deviceManifests.deviceId} = ${devices.id}), 0) then null else ${devices.lagSince} end`,
+  }).where(eq(devices.id, sql.placeholder('id'))).prepare();
+  // A rebuild publishes to thousands of devices: their lag is set a chunk at a time, in one statement
+  // over a JSON object {deviceId: version}.
+  const lagStmt = db.$client.prepare(`update devices set lag_since = @now from json_each(@batch) as p
+    where devices.id = p.key and devices.lag_since is null and devices.applied_version < p.value`);
+  const applied = (id: string, version: number, announce: boolean) => {
+    const seenAt = clock.now();
+    queue(() => {
+      if (appliedStmt.run({ id, version, seenAt }).changes && announce) changed(id);
+    });
+  };
+
+  return {
+    commit,
+    /** A late will from an old connection (lower session) cannot mark a reconnected device offline. */
+    applyState(id: string, s: DeviceState) {
+      const seenAt = clock.now();
+      queue(() => {
+        const d = db.select({ session: devices.session }).from(devices).where(eq(devices.id, id)).get();
+        if (!d || s.session < d.session) return;
+        write(id, { online: s.state === 'online', session: s.session, agentVersion: s.agentVersion, ...(s.state === 'offline' ? { playing: null } : {}) }, seenAt);
+        if (s.state === 'online') events.push(() => bus.emit('device.online', { deviceId: id }));
+      });
+    },
+    /** Telemetry also carries the applied manifest version, which makes good a lost manifest-applied report. */
+    applyTelemetry(id: string, t: Telemetry) {
+      const seenAt = clock.now();
+      queue(() => write(id, { telemetry: t, playing: t.playing ?? null, online: true }, seenAt));
+      applied(id, t.manifestVersion, false);
+    },
+    applyManifestVersion(id: string, version: number) {
+      applied(id, version, true);
+    },
+    /** New manifests went out: each device lags from now on, unless it already did or has applied them. */
+    manifestsPublished(manifests: { deviceId: string; version: number }[]) {
+      const now = clock.now();
+      const batch = JSON.stringify(Object.fromEntries(manifests.map((m) => [m.deviceId, m.version])));
+      queue(() => void lagStmt.run({ now, batch }));
+    },
+    /**
+     * At start nobody is connected yet: forget every "online" from the last run. With an external
+     * broker the retained state messages restore the true ones as soon as the server subscribes.
+     */
+    markAllOffline() {
+      commit();
+      db.update(devices).set({ online: false, playing: null }).where(eq(devices.online, true)).run();
+    },
+    /**
+     * Heartbeat: a device that says online but has not been heard for `silenceMs` (3 telemetry
+     * intervals) is on a half-open link; mark it offline. Returns the ids it marked.
+     */
+    markSilentOffline(silenceMs: number): string[] {
+      commit();
+      const stale = db.select({ id: devices.id }).from(devices)
+        .where(and(eq(devices.online, true), lt(devices.lastSeenAt, clock.now() - silenceMs))).all().map((r) => r.id);
+      db.transaction((tx) => {
+        for (const id of stale) tx.update(devices).set({ online: false, playing: null }).where(eq(devices.id, id)).run();
+      });
+      for (const id of stale) bus.emit('device.status-changed', { deviceId: id });
+      return stale;
+    },
+  };
+}
+export type StatusWriter = ReturnType<typeof createStatusWriter>;
