@@ -18,9 +18,8 @@ import { normalizeVietnamese } from '../server/tts/normalize.js';
 import { fillTemplate, TEMPLATES } from '../server/tts/templates.js';
 import { systemClock } from '../server/clock.js';
 import { openDb } from '../server/db/client.js';
-import {
-  ANALYSIS_FILTER, audioTools, MP3_OPTIONS, OPUS_OPTIONS, PEAKS_OPTIONS, renderGraph, type Rendition,
-} from '../server/media/audio.js';
+import { ANALYSIS_FILTER, audioTools } from '../server/media/audio.js';
+import { MP3_OPTIONS, OPUS_OPTIONS, PEAKS_OPTIONS, renderGraph, type Rendition } from '../server/media/render.js';
 import { createMediaStore } from '../server/media/store.js';
 
 const MINUTES = Number(process.argv[2] ?? 10);

@@ -1,7 +1,8 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { measureEbur128, probeAudio } from '../server/media/audio.js';
+import { probeAudio } from '../server/media/audio.js';
+import { measureEbur128 } from '../server/media/render.js';
 import { espeakProvider } from '../server/tts/espeak.js';
 import { ffmpeg, speechLikeWav, tools } from './helpers/audio.js';
 import { useTestApp } from './helpers/app.js';

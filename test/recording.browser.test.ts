@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { measureEbur128 } from '../server/media/audio.js';
+import { measureEbur128 } from '../server/media/render.js';
 import { espeakProvider } from '../server/tts/espeak.js';
 import { tools } from './helpers/audio.js';
 import { startTestSystem, type TestSystem } from './helpers/system.js';

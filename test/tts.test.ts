@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { measureEbur128 } from '../server/media/audio.js';
+import { measureEbur128 } from '../server/media/render.js';
 import { googleProvider } from '../server/tts/google.js';
 import { tools } from './helpers/audio.js';
 import { startFakeGoogleTts } from './helpers/fake-google-tts.js';

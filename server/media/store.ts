@@ -7,7 +7,8 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { assets } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
-import { analyse, AudioError, probeAudio, render, type AudioTools, type Probe, type Rendition } from './audio.js';
+import { analyse, AudioError, probeAudio, type AudioTools, type Probe } from './audio.js';
+import { render, type Rendition } from './render.js';
 
 export type Asset = typeof assets.$inferSelect;
 
