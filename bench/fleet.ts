@@ -82,7 +82,9 @@ await api(`/api/programs/${job.result.programId}/submit`, {});
 // Only an approver may approve: the chair, logged in for this.
 await api('/api/users', { username: 'chu-tich', password: 'bench-chair-pw', role: 'approver' });
 const chair = await loginAs('chu-tich', 'bench-chair-pw');
-const program = (await (await fetch(`${sys.httpUrl}/api/programs/${job.result.programId}/approve`, { method: 'POST', headers: { cookie: chair } })).json()).program;
+const program = (await (await fetch(`${sys.httpUrl}/api/programs/${job.result.programId}/approve`, {
+  method: 'POST', headers: { cookie: chair, 'content-type': 'application/json' }, body: JSON.stringify({ version: job.result.version }),
+})).json()).program;
 
 const schedule = async (hoursAhead: number) => {
   const res = await api('/api/schedules', { programId: program.id, zoneIds: 'all', rule: { type: 'once', at: toZonedIso(Date.now() + hoursAhead * 3600_000, 'Asia/Ho_Chi_Minh') } });

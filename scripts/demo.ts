@@ -94,7 +94,7 @@ while (job.status === 'queued' || job.status === 'running') {
 }
 if (job.status !== 'succeeded') throw new Error(`demo: speech failed: ${job.error?.message}`);
 await as('canbo', `/api/programs/${job.result.programId}/submit`, {});
-const { program } = await as('chutich', `/api/programs/${job.result.programId}/approve`, {});
+const { program } = await as('chutich', `/api/programs/${job.result.programId}/approve`, { version: job.result.version });
 const startAt = Math.ceil((Date.now() + 15_000) / 1000) * 1000;
 await api('/api/schedules', {
   method: 'POST', json: { programId: program.id, zoneIds: zoneIds.slice(0, 2), rule: { type: 'once', at: toZonedIso(startAt, config.timeZone) } },

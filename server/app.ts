@@ -1,6 +1,4 @@
 import { Hono } from 'hono';
-import { HTTPException } from 'hono/http-exception';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { webRoutes } from '../web/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import type { AuditLog } from './audit/service.js';
@@ -16,7 +14,10 @@ import { devicesRoutes, type ProvisioningFor } from './devices/routes.js';
 import type { DevicesService } from './devices/service.js';
 import { liveRoutes } from './live/routes.js';
 import { csrfGuard } from './http/csrf.js';
-import { ApiError, errorBody } from './http/errors.js';
+import { errorBody } from './http/errors.js';
+import { bodyLimits, securityHeaders } from './http/guards.js';
+import { errorHandler } from './http/on-error.js';
+import { clientInfo } from './http/request.js';
 import type { Logger } from './logger.js';
 import type { ManifestsService } from './manifests/service.js';
 import { mediaRoutes } from './media/routes.js';
@@ -44,7 +45,10 @@ export interface AppDeps {
   timeZone: string;
   sessionTtlMs: number;
   horizonMs: number;
-  health: () => { mqtt: string; db: string };
+  health: () => { mqtt: string; db: string } & Record<string, unknown>;
+  /** Behind a reverse proxy: the client's address and scheme come from X-Forwarded-For/-Proto. */
+  trustProxy: boolean;
+  maxJsonBodyBytes: number;
   provisioning: ProvisioningFor;
   auth: AuthService;
   zones: ZonesService;
@@ -61,19 +65,22 @@ export interface AppDeps {
   tts: TtsProvider;
 }
 
+/** Routes that take audio: their own limit (MAX_UPLOAD_MB) applies instead of the body limit. */
+const isUpload = (method: string, path: string) => method === 'POST' && /^\/api\/programs(\/[^/]+\/versions)?$/.test(path);
+
 /** The HTTP side: every feature's routes mounted, with one error shape. Who may do what is in auth/permissions.ts. */
 export function createApp(d: AppDeps) {
   const api = new Hono<AuthEnv>()
     .route('/auth', authRoutes(d.auth, d.sessionTtlMs))
-    .route('/me', meRoutes(d.auth))
+    .route('/me', meRoutes(d.auth, d.audit))
     .use('*', requireUser(d.auth))
-    .route('/users', usersRoutes(d.auth))
+    .route('/users', usersRoutes(d.auth, d.audit))
     .route('/zones', zonesRoutes(d.zones, (zoneId) => {
       const now = d.now();
       const titles = new Map(d.programs.list().map((p) => [p.id, p.title]));
       return zoneCalendar(d.zones.get(zoneId), d.manifests.preview({ from: now, to: now + d.horizonMs }, zoneId), titles, now);
-    }))
-    .route('/devices', devicesRoutes(d.devices, d.provisioning))
+    }, d.audit))
+    .route('/devices', devicesRoutes(d.devices, d.provisioning, d.audit))
     .route('/devices', commandsRoutes(d.commands, (id) => void d.devices.get(id), (id) => d.programs.get(id), d.audit))
     .route('/programs', programsRoutes(d.programs, d.media))
     .route('/tts', ttsRoutes(d.tts))
@@ -89,6 +96,9 @@ export function createApp(d: AppDeps) {
     return !!user && can(user.role, 'media.listen');
   };
   const app = new Hono()
+    .use('*', clientInfo(d.trustProxy))
+    .use('*', securityHeaders())
+    .use('*', bodyLimits(d.maxJsonBodyBytes, isUpload))
     .use('*', csrfGuard())
     .get('/healthz', (c) => {
       const h = d.health();
@@ -104,20 +114,6 @@ export function createApp(d: AppDeps) {
     }), d.sessionTtlMs, Math.round(d.media.maxUploadBytes / 1048576)));
 
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
-  app.onError((err, c) => {
-    if (err instanceof ApiError) {
-      const res = c.json(errorBody(err.code, err.message, err.details), err.status as ContentfulStatusCode);
-      const www = c.res.headers.get('WWW-Authenticate');
-      if (www) res.headers.set('WWW-Authenticate', www);
-      return res;
-    }
-    if (err instanceof HTTPException) {
-      const code = /malformed json/i.test(err.message) ? 'malformed_json' : err.status === 400 ? 'bad_request' : 'http_error';
-      const message = code === 'malformed_json' ? 'The request body is not valid JSON' : err.message || 'Request refused';
-      return c.json(errorBody(code, message), err.status as ContentfulStatusCode);
-    }
-    d.log.error('unhandled error', { path: c.req.path, err: err.stack ?? String(err) });
-    return c.json(errorBody('internal', 'Something went wrong on the server; it has been logged'), 500);
-  });
+  app.onError(errorHandler(d.log));
   return app;
 }

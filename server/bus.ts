@@ -22,6 +22,11 @@ export interface BusEvents {
   'device.manifest-rejected': { deviceId: string; version?: number; reason: string };
   'device.command-result': { deviceId: string; seq: number; result: 'done' | 'rejected' | 'failed'; reason?: string };
   'device.played': { deviceId: string; report: PlayedReport };
+  /**
+   * A gateway holds a manifest version the server never published (its database was restored from an
+   * older backup): the next manifest must go above it, or the gateway would refuse it as older.
+   */
+  'device.version-ahead': { deviceId: string; reported: number };
   /** A gateway said it is online (connect, reconnect, or resync after the server came back). */
   'device.online': { deviceId: string };
 

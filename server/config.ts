@@ -32,6 +32,22 @@ const schema = z.object({
   GOOGLE_TTS_INSECURE: z.enum(['true', 'false']).default('false'),
   GOOGLE_TTS_VOICE: z.string().regex(/^vi-VN-/, 'a vi-VN voice, e.g. vi-VN-Standard-A').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  MAX_JSON_BODY_KB: z.coerce.number().int().min(1).max(102_400).default(1024),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  LOGIN_WINDOW_MINUTES: z.coerce.number().min(1).max(1440).default(15),
+  MAX_CONCURRENT_LOGINS: z.coerce.number().int().min(1).max(64).default(4),
+  MQTT_AUTH_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(10),
+  MAX_PLAYS_PER_DAY: z.coerce.number().int().min(1).max(1440).default(48),
+  MAX_MANIFEST_ITEMS: z.coerce.number().int().min(10).max(100_000).default(2000),
+  DB_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(10),
+}).superRefine((e, ctx) => {
+  // The EMQX hooks answer who may connect: with an external broker they are open to the network, so
+  // they must be behind a token (and the server refuses to start without one).
+  if (e.MQTT_URL && !e.MQTT_HOOK_TOKEN) {
+    ctx.addIssue({ code: 'custom', path: ['MQTT_HOOK_TOKEN'], message: 'MQTT_HOOK_TOKEN (16+ characters) is required with MQTT_URL: the /mqtt/auth and /mqtt/acl hooks must not be open' });
+  }
 });
 
 export type Env = z.infer<typeof schema>;
@@ -65,6 +81,15 @@ export interface Config {
   /** The telemetry interval gateways use; three missed intervals mark a device offline. */
   deviceTelemetryMs: number;
   logLevel: Env['LOG_LEVEL'];
+  /** Behind a reverse proxy: the client is the last address in X-Forwarded-For, HTTPS from X-Forwarded-Proto. */
+  trustProxy: boolean;
+  maxJsonBodyBytes: number;
+  login: { maxFailures: number; windowMs: number; maxConcurrent: number };
+  mqttAuthMaxFailures: number;
+  maxPlaysPerDay: number;
+  maxManifestItems: number;
+  dbBusyTimeoutMs: number;
+  shutdownTimeoutMs: number;
 }
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -98,6 +123,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     deviceTelemetryMs: e.DEVICE_TELEMETRY_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY === 'true',
+    maxJsonBodyBytes: e.MAX_JSON_BODY_KB * 1024,
+    login: { maxFailures: e.LOGIN_MAX_FAILURES, windowMs: e.LOGIN_WINDOW_MINUTES * 60_000, maxConcurrent: e.MAX_CONCURRENT_LOGINS },
+    mqttAuthMaxFailures: e.MQTT_AUTH_MAX_FAILURES,
+    maxPlaysPerDay: e.MAX_PLAYS_PER_DAY,
+    maxManifestItems: e.MAX_MANIFEST_ITEMS,
+    dbBusyTimeoutMs: e.DB_BUSY_TIMEOUT_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
   };
 }
 

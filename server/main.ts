@@ -12,7 +12,7 @@ import { createBus, type Bus, type Feature } from './bus.js';
 import { systemClock, type Clock } from './clock.js';
 import { createCommandsService } from './commands/service.js';
 import { loadConfigOrExit, type Config } from './config.js';
-import { openDb, type Db } from './db/client.js';
+import { dbHealth, openDb, type Db, type DbHealth } from './db/client.js';
 import type { ProvisioningFor } from './devices/routes.js';
 import { createDevicesService } from './devices/service.js';
 import { createJobs } from './jobs/service.js';
@@ -47,8 +47,8 @@ export interface Infrastructure {
   clock: Clock;
   log: Logger;
   db: Db;
-  /** Says whether the database file can still be read (health). */
-  dbOpen: () => boolean;
+  /** Whether the database can be written now (health). */
+  dbHealth: () => DbHealth;
   keys: SigningKeys;
   plane: ServerPlane;
   mqttAuth: MqttAuthenticator;
@@ -67,9 +67,12 @@ export async function composeServer(config: Config, infra: Infrastructure) {
   const { clock, log, db, keys, plane } = infra;
   const bus = createBus(log);
 
-  const auth = createAuthService({ db, clock, sessionTtlMs: config.sessionTtlMs });
+  const auth = createAuthService({ db, clock, sessionTtlMs: config.sessionTtlMs, limits: config.login });
   if (await auth.ensureAdmin(config.adminPassword)) log.info('created user admin from LOALANG_ADMIN_PASSWORD');
-  const zones = createZonesService({ db, bus, clock });
+  // Schedules are built below; a zone asks them only when it is deleted.
+  const zones = createZonesService({
+    db, bus, clock, targets: { schedulesFor: (id) => schedules.targeting(id), release: (id) => schedules.releaseZone(id) },
+  });
   const devices = createDevicesService({ db, bus, clock, zoneExists: zones.exists, log, telemetryMs: config.deviceTelemetryMs });
   const media = createMediaStore({
     db, clock, tools: audioTools({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath }), mediaDir: config.mediaDir,
@@ -84,15 +87,15 @@ export async function composeServer(config: Config, infra: Infrastructure) {
   const programs = createProgramsService({ db, bus, clock, media, jobs, audit, tts });
   // What airs is the approved version: unapproved programs are "not approved" to schedules, absent from manifests.
   const onAir = () => programs.list().flatMap((p) => (p.airing ? [{ ...p, asset: p.airing }] : []));
+  const horizonMs = config.horizonDays * 86400_000;
   const schedules = createSchedulesService({
-    db, bus, clock, timeZone: config.timeZone,
+    db, bus, clock, timeZone: config.timeZone, horizonMs, maxPlaysPerDay: config.maxPlaysPerDay, maxManifestItems: config.maxManifestItems,
     programs: () => new Map(programs.list().map((p) => [p.id, { id: p.id, durationMs: p.asset.durationMs, status: p.airing ? 'approved' : p.status, title: p.title }])),
     zones: () => zones.list(),
     devices: () => devices.idsInZones('all'),
   });
-  const horizonMs = config.horizonDays * 86400_000;
   const manifests = createManifestsService({
-    db, bus, clock, log, plane, keys, horizonMs, timeZone: config.timeZone,
+    db, bus, clock, log, plane, keys, horizonMs, timeZone: config.timeZone, maxItems: config.maxManifestItems,
     source: {
       schedules: () => schedules.list(),
       devices: () => devices.idsInZones('all'),
@@ -112,11 +115,11 @@ export async function composeServer(config: Config, infra: Infrastructure) {
 
   const app = createApp({
     log, bus, now: () => clock.now(), communeName: config.communeName, timeZone: config.timeZone,
-    sessionTtlMs: config.sessionTtlMs, horizonMs,
-    health: () => ({ mqtt: plane.connected ? 'connected' : 'disconnected', db: infra.dbOpen() ? 'ok' : 'closed' }),
+    sessionTtlMs: config.sessionTtlMs, horizonMs, trustProxy: config.trustProxy, maxJsonBodyBytes: config.maxJsonBodyBytes,
+    health: () => ({ mqtt: plane.connected ? 'connected' : 'disconnected', db: infra.dbHealth() }),
     provisioning: infra.provisioning,
     auth, zones, devices, media, programs, schedules, manifests, playlogs,
-    mqttHooks: { auth: infra.mqttAuth, serverUsername: infra.serverUsername, token: config.mqttHookToken },
+    mqttHooks: { auth: infra.mqttAuth, serverUsername: infra.serverUsername, token: config.mqttUrl ? config.mqttHookToken : undefined },
     commands, jobs, audit, tts,
   });
 
@@ -156,7 +159,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true });
-  const { db, sqlite } = openDb(join(config.dataDir, 'loalang.db'));
+  const { db, sqlite } = openDb(join(config.dataDir, 'loalang.db'), { busyTimeoutMs: config.dbBusyTimeoutMs });
   const keys = loadOrCreateKeys(config.dataDir);
 
   const serverUsername = config.mqttUsername ?? SERVER_USERNAME;
@@ -164,7 +167,9 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
   const serverPassword = config.mqttUrl ? (config.mqttPassword ?? '') : randomBytes(24).toString('base64url');
   // The devices service is built in composeServer; the broker's hook asks it through this indirection.
   let verifyDevice: (id: string, secret: string) => boolean = () => false;
-  const mqttAuth = createMqttAuthenticator({ serverUsername, serverPassword, verifyDevice: (id, secret) => verifyDevice(id, secret), now: () => clock.now() });
+  const mqttAuth = createMqttAuthenticator({
+    serverUsername, serverPassword, verifyDevice: (id, secret) => verifyDevice(id, secret), now: () => clock.now(), maxFailures: config.mqttAuthMaxFailures,
+  });
   let broker: EmbeddedBroker | undefined;
   let mqttUrl: string;
   if (config.mqttUrl) {
@@ -181,7 +186,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
     : await connectPlane({ url: mqttUrl, username: serverUsername, password: serverPassword, log, clock });
 
   const server = await composeServer(config, {
-    clock, log, db, dbOpen: () => sqlite.open, keys, plane, mqttAuth, serverUsername, broker,
+    clock, log, db, dbHealth: () => dbHealth(sqlite), keys, plane, mqttAuth, serverUsername, broker,
     provisioning: (deviceId, requestUrl) => ({
       deviceId,
       mqttUrl: config.publicMqttUrl ?? `mqtt://${new URL(requestUrl).hostname}:${broker?.port ?? new URL(mqttUrl).port}`,

@@ -53,7 +53,7 @@ describe('approval: nothing airs until the chair approves it', () => {
     expect((await post(as.editor, `/api/programs/${id}/submit`)).status).toBe(200);
     expect((await schedule(as.editor, id)).status).toBe(422);
 
-    const approved = await post(as.approver, `/api/programs/${id}/approve`);
+    const approved = await post(as.approver, `/api/programs/${id}/approve`, { version: 1 });
     expect(approved.status).toBe(200);
     p = (await approved.json()).program;
     expect(p).toMatchObject({ status: 'approved', airingVersion: 1 });
@@ -65,7 +65,7 @@ describe('approval: nothing airs until the chair approves it', () => {
     const id = await draft(as.editor);
     await post(as.editor, `/api/programs/${id}/submit`);
     for (const who of ['editor', 'admin', 'technician'] as const) {
-      const res = await post(as[who], `/api/programs/${id}/approve`);
+      const res = await post(as[who], `/api/programs/${id}/approve`, { version: 1 });
       expect(res.status, who).toBe(403);
     }
     expect((await (await as.approver(`/api/programs/${id}`)).json()).program.status).toBe('pending');
@@ -74,9 +74,9 @@ describe('approval: nothing airs until the chair approves it', () => {
   it('rejects with a reason the editor can read, and a resubmission goes back to pending', async () => {
     const id = await draft(as.editor);
     await post(as.editor, `/api/programs/${id}/submit`);
-    const noReason = await post(as.approver, `/api/programs/${id}/reject`, { reason: '' });
+    const noReason = await post(as.approver, `/api/programs/${id}/reject`, { version: 1, reason: '' });
     expect(noReason.status).toBe(400);
-    const res = await post(as.approver, `/api/programs/${id}/reject`, { reason: 'Sai ngày tiêm, đề nghị thu lại' });
+    const res = await post(as.approver, `/api/programs/${id}/reject`, { version: 1, reason: 'Sai ngày tiêm, đề nghị thu lại' });
     expect(res.status).toBe(200);
     const p = (await (await as.editor(`/api/programs/${id}`)).json()).program;
     expect(p.status).toBe('rejected');
@@ -91,20 +91,39 @@ describe('approval: nothing airs until the chair approves it', () => {
 
   it('refuses transitions out of order with 409 and changes nothing', async () => {
     const id = await draft(as.editor);
-    const early = await post(as.approver, `/api/programs/${id}/approve`);
+    const early = await post(as.approver, `/api/programs/${id}/approve`, { version: 1 });
     expect(early.status).toBe(409);
     expect((await early.json()).error).toMatchObject({ code: 'invalid_state', details: { status: 'draft', version: 1 } });
     await post(as.editor, `/api/programs/${id}/submit`);
     expect((await post(as.editor, `/api/programs/${id}/submit`)).status).toBe(409);
-    await post(as.approver, `/api/programs/${id}/approve`);
-    expect((await post(as.approver, `/api/programs/${id}/reject`, { reason: 'muộn rồi' })).status).toBe(409);
+    await post(as.approver, `/api/programs/${id}/approve`, { version: 1 });
+    expect((await post(as.approver, `/api/programs/${id}/reject`, { version: 1, reason: 'muộn rồi' })).status).toBe(409);
     expect((await (await as.editor(`/api/programs/${id}`)).json()).program.status).toBe('approved');
+  });
+
+  it('refuses to approve or reject a version that is no longer the newest, with 409 naming both versions', async () => {
+    const id = await draft(as.editor);
+    await post(as.editor, `/api/programs/${id}/submit`);
+    // The chair listens to version 1 while the editor uploads version 2 and submits it.
+    const form = new FormData();
+    form.set('file', new Blob([await (await import('node:fs/promises')).readFile(wavB)]), 'b.wav');
+    const res = await as.editor(`/api/programs/${id}/versions`, { method: 'POST', body: form });
+    await finishedJob({ api: as.editor }, (await res.json()).job.id);
+    await post(as.editor, `/api/programs/${id}/submit`);
+    for (const decision of [{ path: 'approve', body: { version: 1 } }, { path: 'reject', body: { version: 1, reason: 'Không rõ tiếng' } }]) {
+      const stale = await post(as.approver, `/api/programs/${id}/${decision.path}`, decision.body);
+      expect(stale.status).toBe(409);
+      expect((await stale.json()).error).toMatchObject({ code: 'version_changed', details: { decidedOn: 1, latestVersion: 2 } });
+    }
+    expect((await (await as.approver(`/api/programs/${id}`)).json()).program).toMatchObject({ status: 'pending', airingVersion: null });
+    expect((await post(as.approver, `/api/programs/${id}/approve`, {})).status).toBe(400);
+    expect((await post(as.approver, `/api/programs/${id}/approve`, { version: 2 })).status).toBe(200);
   });
 
   it('keeps airing the approved audio while a new version waits, and switches when it is approved', async () => {
     const id = await draft(as.editor);
     await post(as.editor, `/api/programs/${id}/submit`);
-    const v1 = (await (await post(as.approver, `/api/programs/${id}/approve`)).json()).program;
+    const v1 = (await (await post(as.approver, `/api/programs/${id}/approve`, { version: 1 })).json()).program;
 
     const form = new FormData();
     form.set('file', new Blob([await (await import('node:fs/promises')).readFile(wavB)]), 'b.wav');
@@ -126,7 +145,7 @@ describe('approval: nothing airs until the chair approves it', () => {
     expect(await airtime()).toBe(v1.airing.durationMs);
 
     await post(as.editor, `/api/programs/${id}/submit`);
-    p = (await (await post(as.approver, `/api/programs/${id}/approve`)).json()).program;
+    p = (await (await post(as.approver, `/api/programs/${id}/approve`, { version: 2 })).json()).program;
     expect(p).toMatchObject({ status: 'approved', airingVersion: 2 });
     expect(p.airing.sha256).not.toBe(v1.airing.sha256);
     expect(p.airing.durationMs).toBeGreaterThan(v1.airing.durationMs);
@@ -136,9 +155,9 @@ describe('approval: nothing airs until the chair approves it', () => {
   it('writes who, what, when and from which address to the audit log, readable by approvers and admin only', async () => {
     const id = await draft(as.editor, wavA, 'Lịch tiếp công dân');
     await post(as.editor, `/api/programs/${id}/submit`);
-    await post(as.approver, `/api/programs/${id}/reject`, { reason: 'Thiếu giờ tiếp' });
+    await post(as.approver, `/api/programs/${id}/reject`, { version: 1, reason: 'Thiếu giờ tiếp' });
     await post(as.editor, `/api/programs/${id}/submit`);
-    await post(as.approver, `/api/programs/${id}/approve`);
+    await post(as.approver, `/api/programs/${id}/approve`, { version: 1 });
     const created = await (await schedule(as.editor, id)).json();
     await as.editor(`/api/schedules/${created.schedule.id}`, { method: 'DELETE' });
 

@@ -11,7 +11,9 @@ export type AuditAction =
   | 'program.created' | 'program.version-created' | 'program.updated' | 'program.submitted' | 'program.approved' | 'program.rejected'
   | 'schedule.created' | 'schedule.updated' | 'schedule.deleted'
   | 'broadcast.command' | 'broadcast.played'
-  | 'user.created';
+  | 'user.created' | 'user.updated' | 'user.disabled' | 'user.enabled' | 'user.password-reset' | 'user.password-changed'
+  | 'device.created' | 'device.updated' | 'device.moved' | 'device.secret-rotated' | 'device.deleted'
+  | 'zone.created' | 'zone.updated' | 'zone.deleted';
 
 export type AuditEntry = typeof auditLog.$inferSelect;
 

@@ -32,3 +32,19 @@ export function tokenMatches(token: string, storedHash: string): boolean {
   const b = Buffer.from(storedHash, 'hex');
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+// Among the most used passwords in leaked lists, and the obvious local ones.
+const COMMON = new Set([
+  '12345678', '123456789', '1234567890', '11111111', '00000000', '88888888', '87654321', '12341234', '11223344', 'password',
+  'password1', 'passw0rd', 'qwertyui', 'qwerty123', 'abc12345', 'abcd1234', 'iloveyou', 'admin123', 'administrator', 'letmein1',
+  'changeme', 'welcome1', 'matkhau', 'matkhau123', 'loalang', 'loalang123', 'truyenthanh', 'ubndxa123', 'vietnam123', 'hanoi123',
+]);
+
+/** A reason a password is too weak to keep, or null. */
+export function weakPassword(password: string): string | null {
+  if (password.trim().length === 0) return 'the password is only spaces';
+  if (password.trim().length < 8) return 'the password needs at least 8 characters besides spaces';
+  if (COMMON.has(password.toLowerCase())) return 'this password is among the most common ones; choose another';
+  if (/^(.)\1+$/.test(password)) return 'the password repeats one character';
+  return null;
+}

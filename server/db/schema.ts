@@ -12,7 +12,10 @@ export const users = sqliteTable('users', {
   displayName: text('display_name'),
   role: text('role', { enum: ROLES }).notNull(),
   passwordHash: text('password_hash').notNull(),
+  /** A disabled user cannot log in; their sessions ended when it was disabled. */
+  disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
   createdAt: createdAt(),
+  updatedAt: integer('updated_at'),
 });
 
 export const sessions = sqliteTable('sessions', {
@@ -50,6 +53,14 @@ export const devices = sqliteTable(
     lagSince: integer('lag_since'),
     telemetry: text('telemetry', { mode: 'json' }),
     playing: text('playing', { mode: 'json' }),
+    /**
+     * A manifest version the device reported that the server never published (a restored backup, or
+     * a device that lies): the applied version is clamped, this keeps what it said, for the flag.
+     */
+    reportedVersion: integer('reported_version'),
+    /** Where the gateway stands, for the map and for CAP polygon alerts. */
+    lat: real('lat'),
+    lon: real('lon'),
   },
   (t) => [index('devices_zone').on(t.zoneId)],
 );

@@ -20,7 +20,9 @@ export const deviceInputSchema = createInsertSchema(devices, {
   id: (s) => s.regex(DEVICE_ID_PATTERN, 'id: 3–64 of a-z 0-9 -, starting with a letter or digit'),
   name: (s) => s.trim().min(1).max(100),
   zoneId: (s) => s.min(1),
-}).pick({ id: true, name: true, zoneId: true }).partial({ id: true });
+  lat: (s) => s.min(-90).max(90),
+  lon: (s) => s.min(-180).max(180),
+}).pick({ id: true, name: true, zoneId: true, lat: true, lon: true }).partial({ id: true, lat: true, lon: true });
 export const devicePatchSchema = deviceInputSchema.omit({ id: true }).partial();
 export type DeviceInput = z.infer<typeof deviceInputSchema>;
 
@@ -36,24 +38,29 @@ export interface DeviceView {
   telemetry: Telemetry | null;
   playing: NonNullable<Telemetry['playing']> | null;
   createdAt: number;
+  lat: number | null;
+  lon: number | null;
+  /** A manifest version the device says it holds that the server never published (null when none). */
+  reportedVersion: number | null;
   /** Sync status: since when the applied manifest lags the published one (null when in sync). */
   lagSince: number | null;
   /** Problems a technician filters on. */
   flags: DeviceFlag[];
 }
 
-export const DEVICE_FLAGS = ['offline', 'out-of-sync', 'clock-skew', 'disk-low'] as const;
+export const DEVICE_FLAGS = ['offline', 'out-of-sync', 'clock-skew', 'disk-low', 'version-mismatch'] as const;
 export type DeviceFlag = (typeof DEVICE_FLAGS)[number];
 /** Beyond 1 s two hamlets' loudspeakers are heard as an echo; below 200 MB a day of audio may not fit. */
 export const CLOCK_SKEW_MS = 1000;
 export const DISK_LOW_MB = 200;
 
-export function deviceFlags(d: { online: boolean; appliedVersion: number; manifestVersion: number; telemetry: Telemetry | null }): DeviceFlag[] {
+export function deviceFlags(d: { online: boolean; appliedVersion: number; manifestVersion: number; telemetry: Telemetry | null; reportedVersion?: number | null }): DeviceFlag[] {
   const flags: DeviceFlag[] = [];
   if (!d.online) flags.push('offline');
   if (d.appliedVersion < d.manifestVersion) flags.push('out-of-sync');
   if (d.telemetry?.clockOffsetMs !== undefined && Math.abs(d.telemetry.clockOffsetMs) > CLOCK_SKEW_MS) flags.push('clock-skew');
   if (d.telemetry && d.telemetry.diskFreeMb < DISK_LOW_MB) flags.push('disk-low');
+  if (d.reportedVersion != null) flags.push('version-mismatch');
   return flags;
 }
 
@@ -83,7 +90,7 @@ export function createDevicesService({ db, bus, clock, zoneExists, log, telemetr
     const base = {
       id: d.id, name: d.name, zoneId: d.zoneId, online: d.online, lastSeenAt: d.lastSeenAt, agentVersion: d.agentVersion,
       manifestVersion, appliedVersion: d.appliedVersion, telemetry: (d.telemetry as Telemetry) ?? null,
-      playing: (d.playing as NonNullable<Telemetry['playing']>) ?? null, createdAt: d.createdAt,
+      playing: (d.playing as NonNullable<Telemetry['playing']>) ?? null, createdAt: d.createdAt, lat: d.lat, lon: d.lon, reportedVersion: d.reportedVersion,
       lagSince: d.appliedVersion < manifestVersion ? d.lagSince : null,
     };
     return { ...base, flags: deviceFlags(base) };
@@ -145,12 +152,12 @@ export function createDevicesService({ db, bus, clock, zoneExists, log, telemetr
       }
       const secret = newToken();
       db.insert(devices).values({
-        id, name: input.name, zoneId: input.zoneId, secretHash: hashToken(secret), mqttPasswordHash: mosquittoHash(secret), createdAt: clock.now(),
+        id, name: input.name, zoneId: input.zoneId, lat: input.lat ?? null, lon: input.lon ?? null, secretHash: hashToken(secret), mqttPasswordHash: mosquittoHash(secret), createdAt: clock.now(),
       }).run();
       bus.emit('device.created', { deviceId: id, zoneId: input.zoneId });
       return { ...get(id), secret };
     },
-    update(id: string, patch: { name?: string; zoneId?: string }): DeviceView {
+    update(id: string, patch: { name?: string; zoneId?: string; lat?: number | null; lon?: number | null }): DeviceView {
       const before = row(id);
       if (patch.zoneId) requireZone(patch.zoneId);
       db.update(devices).set(patch).where(eq(devices.id, id)).run();

@@ -43,35 +43,51 @@ export function createStatusWriter({ db, bus, clock, log }: { db: Db; bus: Bus; 
     if (db.update(devices).set({ ...set, lastSeenAt: seenAt }).where(eq(devices.id, id)).run().changes) changed(id);
   };
   /**
-   * The device has applied `version`: the applied version only goes up, and the device is in sync
-   * (lagSince cleared) unless a newer manifest went out meanwhile. One prepared statement, since a
-   * schedule change brings this from every gateway at once.
+   * The device has applied `version`: the applied version only goes up, never past what was published
+   * (a device cannot fake being in sync), and the device is in sync (lagSince cleared) unless a newer
+   * manifest went out meanwhile. A version the server never published is kept in reportedVersion.
+   * One prepared statement, since a schedule change brings this from every gateway at once.
    */
-  const newApplied = sql`max(${devices.appliedVersion}, ${sql.placeholder('version')})`;
+  const published = sql`coalesce((select ${deviceManifests.version} from ${deviceManifests} where ${deviceManifests.deviceId} = ${devices.id}), 0)`;
+  const newApplied = sql`max(${devices.appliedVersion}, min(${sql.placeholder('version')}, ${published}))`;
   const appliedStmt = db.update(devices).set({
     appliedVersion: newApplied,
+    reportedVersion: sql`case when ${sql.placeholder('version')} > ${published} then ${sql.placeholder('version')} else null end`,
     lastSeenAt: sql`${sql.placeholder('seenAt')}`,
-    lagSince: sql`case when ${newApplied} >= coalesce((select ${deviceManifests.version} from ${deviceManifests} where ${deviceManifests.deviceId} = ${devices.id}), 0) then null else ${devices.lagSince} end`,
-  }).where(eq(devices.id, sql.placeholder('id'))).prepare();
+    lagSince: sql`case when ${newApplied} >= ${published} then null else ${devices.lagSince} end`,
+  }).where(eq(devices.id, sql.placeholder('id'))).returning({ reported: devices.reportedVersion }).prepare();
   // A rebuild publishes to thousands of devices: their lag is set a chunk at a time, in one statement
   // over a JSON object {deviceId: version}.
   const lagStmt = db.$client.prepare(`update devices set lag_since = @now from json_each(@batch) as p
     where devices.id = p.key and devices.lag_since is null and devices.applied_version < p.value`);
+  /** Versions already said to be ahead, so a device repeating one in every telemetry is told once. */
+  const aheadSaid = new Map<string, number>();
   const applied = (id: string, version: number, announce: boolean) => {
     const seenAt = clock.now();
     queue(() => {
-      if (appliedStmt.run({ id, version, seenAt }).changes && announce) changed(id);
+      const rows = appliedStmt.all({ id, version, seenAt });
+      if (!rows.length) return;
+      if (announce) changed(id);
+      const reported = rows[0].reported;
+      if (reported !== null && aheadSaid.get(id) !== reported) {
+        aheadSaid.set(id, reported);
+        events.push(() => bus.emit('device.version-ahead', { deviceId: id, reported }));
+      } else if (reported === null) aheadSaid.delete(id);
     });
   };
 
   return {
     commit,
-    /** A late will from an old connection (lower session) cannot mark a reconnected device offline. */
+    /**
+     * A gateway saying it is online is believed, whatever its session number (a re-imaged gateway
+     * starts again at 1). An offline will counts only for the session now online: a late will from an
+     * old connection cannot mark a reconnected device offline.
+     */
     applyState(id: string, s: DeviceState) {
       const seenAt = clock.now();
       queue(() => {
         const d = db.select({ session: devices.session }).from(devices).where(eq(devices.id, id)).get();
-        if (!d || s.session < d.session) return;
+        if (!d || (s.state === 'offline' && s.session !== d.session)) return;
         write(id, { online: s.state === 'online', session: s.session, agentVersion: s.agentVersion, ...(s.state === 'offline' ? { playing: null } : {}) }, seenAt);
         if (s.state === 'online') events.push(() => bus.emit('device.online', { deviceId: id }));
       });

@@ -1,6 +1,6 @@
 import { groupBy } from './group.js';
-import { localDates, localToUtc, minutesOf } from './time.js';
-import type { Occurrence } from './occurrences.js';
+import { dateKey, localDates, localParts, localToUtc, minutesOf } from './time.js';
+import type { Occurrence, Play } from './occurrences.js';
 
 export interface QuietHours { start: string; end: string }
 
@@ -41,4 +41,32 @@ export function findConflicts(candidates: Occurrence[], existing: Occurrence[], 
     }
   }
   return out;
+}
+
+/** Pairs of plays that overlap, `a` against `b`, both sorted by start (one sweep). */
+export function overlappingPlays(a: Play[], b: Play[], limit = 50): [Play, Play][] {
+  const out: [Play, Play][] = [];
+  let j = 0;
+  for (const p of a) {
+    while (j < b.length && b[j].endAt <= p.startAt) j++;
+    for (let k = j; k < b.length && b[k].startAt < p.endAt; k++) {
+      if (b[k].endAt > p.startAt) {
+        out.push([p, b[k]]);
+        if (out.length >= limit) return out;
+      }
+    }
+  }
+  return out;
+}
+
+/** The most plays starting on one local day, and that day. */
+export function busiestDay(plays: Play[], tz: string): { day: string; plays: number } | null {
+  const counts = new Map<string, number>();
+  for (const p of plays) {
+    const d = dateKey(localParts(p.startAt, tz));
+    counts.set(d, (counts.get(d) ?? 0) + 1);
+  }
+  let best: { day: string; plays: number } | null = null;
+  for (const [day, n] of counts) if (!best || n > best.plays) best = { day, plays: n };
+  return best;
 }

@@ -65,10 +65,40 @@ function seriesPicker(s: ScheduleDef, firstInstant: number, tz: string) {
   return () => s.programIds[(offset + n++) % s.programIds.length];
 }
 
+/** One play of a schedule: when it starts, when its last repetition ends, and which program. */
+export interface Play { startAt: number; endAt: number; programId: string }
+
 /**
- * Expands schedules into per-device occurrences in a window, sorted by start then id.
- * `window.from` is compared with the END of a play, so a play already under way is kept.
+ * A schedule's plays in a window, the same for every gateway it targets: its instants, the series
+ * resolved, each with its span. `window.from` is compared with the END of a play, so a play already
+ * under way is kept.
  */
+export function schedulePlays(s: ScheduleDef, programs: Map<string, ProgramRef>, w: Window, tz: string): Play[] {
+  const longest = Math.max(0, ...s.programIds.map((id) => spanMs(programs.get(id)?.durationMs ?? 0, s.repeat)));
+  const instants = scheduleInstants(s, { from: w.from - longest, to: w.to }, tz);
+  if (!instants.length) return [];
+  const pick = seriesPicker(s, instants[0], tz);
+  const out: Play[] = [];
+  for (const startAt of instants) {
+    const program = programs.get(pick());
+    if (!program) continue;
+    const endAt = startAt + spanMs(program.durationMs, s.repeat);
+    if (endAt > w.from) out.push({ startAt, endAt, programId: program.id });
+  }
+  return out;
+}
+
+/** The occurrence of a play on one gateway. */
+export function occurrenceOf(s: ScheduleDef, p: Play, d: DeviceRef): Occurrence {
+  return {
+    occurrenceId: occurrenceId(s.id, d.id, p.startAt), scheduleId: s.id, programId: p.programId, zoneId: d.zoneId,
+    deviceId: d.id, startAt: p.startAt, endAt: p.endAt, priority: s.priority,
+    ...(s.volume != null ? { volume: s.volume } : {}),
+    ...(s.repeat && s.repeat.times > 1 ? { repeat: s.repeat } : {}),
+  };
+}
+
+/** Expands schedules into per-device occurrences in a window, sorted by start then id. */
 export function expandOccurrences(
   schedules: ScheduleDef[], devices: DeviceRef[], programs: Map<string, ProgramRef>, w: Window, tz = 'Asia/Ho_Chi_Minh',
 ): Occurrence[] {
@@ -77,24 +107,7 @@ export function expandOccurrences(
   for (const s of schedules) {
     const targets = s.zoneIds === 'all' ? devices : s.zoneIds.flatMap((z) => byZone.get(z) ?? []);
     if (!targets.length) continue;
-    const longest = Math.max(0, ...s.programIds.map((id) => spanMs(programs.get(id)?.durationMs ?? 0, s.repeat)));
-    const instants = scheduleInstants(s, { from: w.from - longest, to: w.to }, tz);
-    if (!instants.length) continue;
-    const pick = seriesPicker(s, instants[0], tz);
-    for (const startAt of instants) {
-      const program = programs.get(pick());
-      if (!program) continue;
-      const endAt = startAt + spanMs(program.durationMs, s.repeat);
-      if (endAt <= w.from) continue;
-      for (const d of targets) {
-        out.push({
-          occurrenceId: occurrenceId(s.id, d.id, startAt), scheduleId: s.id, programId: program.id, zoneId: d.zoneId,
-          deviceId: d.id, startAt, endAt, priority: s.priority,
-          ...(s.volume != null ? { volume: s.volume } : {}),
-          ...(s.repeat && s.repeat.times > 1 ? { repeat: s.repeat } : {}),
-        });
-      }
-    }
+    for (const p of schedulePlays(s, programs, w, tz)) for (const d of targets) out.push(occurrenceOf(s, p, d));
   }
   return out.sort((a, b) => a.startAt - b.startAt || a.occurrenceId.localeCompare(b.occurrenceId));
 }

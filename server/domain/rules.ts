@@ -45,6 +45,33 @@ export function parseRrule(text: string) {
 
 const rruleCache = new Map<string, InstanceType<typeof RRule>>();
 
+const DAY_MS = 86400_000;
+
+/**
+ * The most plays a rule can make in one local day: BYHOUR × BYMINUTE × BYSECOND for an RRULE (each
+ * absent part counts 1), 1 for the others. Known before anything is expanded, so a rule asking for
+ * 840 plays a day is refused without costing the server anything.
+ */
+export function playsPerDayBound(rule: Rule): number {
+  if (rule.type !== 'rrule') return 1;
+  const o = parseRrule(rule.rrule);
+  const n = (v: number | number[] | null | undefined) => (v == null ? 1 : Array.isArray(v) ? v.length : 1);
+  return n(o.byhour) * n(o.byminute) * n(o.bysecond);
+}
+
+/**
+ * A DTSTART far in the past costs nothing: without COUNT, a daily or weekly rule repeats every
+ * INTERVAL days or weeks from DTSTART, so moving DTSTART forward by whole periods (in wall-clock
+ * time) to just before the window gives the same instants. (With COUNT the rule counts from DTSTART,
+ * and COUNT itself bounds the work.)
+ */
+function shiftedStart(o: ReturnType<typeof parseRrule>, dtstart: Date, from: Date): Date {
+  if (o.count != null || (o.freq !== RRule.DAILY && o.freq !== RRule.WEEKLY)) return dtstart;
+  const period = (o.interval ?? 1) * (o.freq === RRule.WEEKLY ? 7 : 1) * DAY_MS;
+  const periods = Math.floor((from.getTime() - dtstart.getTime()) / period) - 1;
+  return periods > 0 ? new Date(dtstart.getTime() + periods * period) : dtstart;
+}
+
 /**
  * Instants (epoch ms, sorted) at which a rule fires within [from, to), for a commune in `tz`.
  * RRULE recurrences are expanded in the commune's wall-clock time (RFC 5545 §3.3.10 with a
@@ -58,16 +85,19 @@ export function ruleInstants(rule: Rule, w: Window, tz: string): number[] {
       return at >= w.from && at < w.to ? [at] : [];
     }
     case 'rrule': {
-      const key = `${tz}|${rule.dtstart}|${rule.rrule}`;
+      // Floating bounds widened by a day: the zone offset moves wall-clock against UTC.
+      const after = new Date(toFloating(w.from, tz).getTime() - DAY_MS);
+      const options = parseRrule(rule.rrule);
+      const dtstart = shiftedStart(options, toFloating(Date.parse(rule.dtstart), tz), after);
+      const key = `${tz}|${dtstart.getTime()}|${rule.rrule}`;
       let rr = rruleCache.get(key);
       if (!rr) {
-        rr = new RRule({ ...parseRrule(rule.rrule), dtstart: toFloating(Date.parse(rule.dtstart), tz) });
+        rr = new RRule({ ...options, dtstart });
         if (rruleCache.size > 5000) rruleCache.clear();
         rruleCache.set(key, rr);
       }
       const ex = new Set((rule.exdates ?? []).map((e) => Date.parse(e)));
-      // Floating bounds widened by a day: the zone offset moves wall-clock against UTC.
-      const found = rr.between(new Date(toFloating(w.from, tz).getTime() - 86400_000), new Date(toFloating(w.to, tz).getTime() + 86400_000), true);
+      const found = rr.between(after, new Date(toFloating(w.to, tz).getTime() + DAY_MS), true);
       return found.map((d) => fromFloating(d, tz)).filter((t) => t >= w.from && t < w.to && !ex.has(t));
     }
     case 'lunar': {

@@ -31,6 +31,24 @@ export function toZonedIso(ms: number, timeZone: string): string {
 /** Accepts only ISO 8601 with an explicit offset or Z, so an instant is never guessed. */
 export const ISO_WITH_OFFSET = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
 
+const ISO_PARTS = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?(Z|([+-])(\d\d):(\d\d))$/;
+
+/**
+ * The instant an ISO 8601 time with an offset names, or null when it names none: `2027-02-31` and
+ * `+99:99` are refused (Date.parse would roll the first into March and is lenient about others).
+ */
+export function strictInstant(text: string): number | null {
+  const m = ISO_PARTS.exec(text);
+  if (!m) return null;
+  const [year, month, day, hour, minute] = m.slice(1, 6).map(Number);
+  const second = Number(m[6] ?? 0);
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  if (m[7] !== 'Z' && (Number(m[9]) > 14 || Number(m[10]) > 59 || (Number(m[9]) === 14 && Number(m[10]) > 0))) return null;
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) ? ms : null;
+}
+
 export interface LocalDate { year: number; month: number; day: number }
 
 /** Wall-clock fields of instant `ms` in `timeZone`. */

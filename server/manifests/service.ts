@@ -29,8 +29,11 @@ export interface PlanSource {
 export function createManifestsService(deps: {
   db: Db; bus: Bus; clock: Clock; log: Logger; plane: DevicePlane; keys: SigningKeys; source: PlanSource; horizonMs: number; timeZone: string;
   rebuildEveryMs?: number;
+  /** Items a manifest holds at most: the soonest are kept (schedules are refused past it; older data is cut). */
+  maxItems?: number;
 }) {
   const { db, clock, log, plane, keys, source, horizonMs, timeZone: tz } = deps;
+  const maxItems = deps.maxItems ?? 2000;
   const signer = createBatchSigner(keys.privateKey);
   // Prepared once: a rebuild stores thousands of manifests, and building each statement anew cost more than running it.
   const p = (name: keyof typeof deviceManifests.$inferInsert) => sql.placeholder(name);
@@ -44,6 +47,10 @@ export function createManifestsService(deps: {
 
   // Counts deletions, so a rebuild re-reads the devices only when one was deleted while it signed.
   let deletions = 0;
+  /** Devices that hold a version we never published (a restored backup): their next version goes above. */
+  const floors = new Map<string, number>();
+  /** A restore is never a million versions behind; a device saying so is lying, and is only flagged. */
+  const MAX_AHEAD = 1_000_000;
 
   const programMaps = () => {
     const programs = source.programs();
@@ -83,9 +90,16 @@ export function createManifestsService(deps: {
     // double in size, so the first publish comes early and a fleet of 10,000 costs a few commits.
     const signChunk = async (from: number, to: number) => {
       const planned = devices.slice(from, to).flatMap((d) => {
-        const next = nextManifest(previous.get(d.id), {
-          deviceId: d.id, items: manifestItems(byDevice.get(d.id)!, assets), quietHours: quiet.get(d.zoneId), now, horizonMs,
-        });
+        const floor = floors.get(d.id);
+        const prev = previous.get(d.id);
+        // A device ahead of us gets a version above what it holds, even with the same items.
+        const base = floor !== undefined ? { version: Math.max(prev?.version ?? 0, floor), itemsHash: '' } : prev;
+        let items = manifestItems(byDevice.get(d.id)!, assets);
+        if (items.length > maxItems) {
+          log.warn('manifest cut to its item limit', { deviceId: d.id, items: items.length, limit: maxItems });
+          items = items.slice(0, maxItems);
+        }
+        const next = nextManifest(base, { deviceId: d.id, items, quietHours: quiet.get(d.zoneId), now, horizonMs });
         return next ? [{ deviceId: d.id, ...next, payload: JSON.stringify(next.manifest) }] : [];
       });
       const sigs = await signer.sign(planned.map((p) => p.payload));
@@ -120,6 +134,7 @@ export function createManifestsService(deps: {
       });
       publishing.push(publishAll(chunk));
       kept.push(...chunk.map((r) => r.deviceId));
+      for (const r of chunk) if (floors.has(r.deviceId) && r.version > floors.get(r.deviceId)!) floors.delete(r.deviceId);
     }
     await Promise.all(publishing);
     return { published: kept, considered: devices.length };
@@ -195,6 +210,14 @@ export function createManifestsService(deps: {
       // Resync: a broker that lost its retained messages (restart without persistence) gets the
       // device's current manifest again whenever the device says it is online.
       bus.on('device.online', owner, ({ deviceId }) => publishStored(deviceId));
+      bus.on('device.version-ahead', owner, ({ deviceId, reported }) => {
+        const stored = db.select({ version: deviceManifests.version }).from(deviceManifests).where(eq(deviceManifests.deviceId, deviceId)).get()?.version ?? 0;
+        if (reported - stored > MAX_AHEAD) return log.warn('device reports an impossible manifest version; flagged, not followed', { deviceId, reported, stored });
+        log.warn('device holds a manifest version this server never published (restored backup?); publishing above it', { deviceId, reported, stored });
+        floors.set(deviceId, reported);
+        const zoneId = source.devices().find((d) => d.id === deviceId)?.zoneId;
+        return zoneId ? queueRebuild([zoneId]).then(() => {}) : undefined;
+      });
       bus.on('device.manifest-rejected', owner, ({ deviceId, version, reason }) => log.warn('device rejected its manifest', { deviceId, version, reason }));
       // Items fall out of the horizon and new ones enter it as time passes.
       hourly = setInterval(rebuildAll, deps.rebuildEveryMs ?? 3600_000);

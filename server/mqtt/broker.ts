@@ -19,14 +19,30 @@ export async function startEmbeddedBroker({ port, host, auth, log, now = Date.no
   port: number; host: string; auth: MqttAuthenticator; log: Logger; now?: () => number; limits?: typeof DEVICE_LIMITS;
 }) {
   const rate = createRateLimiter({ capacity: limits.burst, refillPerSec: limits.perSecond, now });
+  const lastLogged = new Map<string, number>();
+  const quietLog = (source: string) => {
+    const t = now();
+    if ((lastLogged.get(source) ?? -Infinity) > t - 60_000) return false;
+    if (lastLogged.size > 1000) lastLogged.clear();
+    lastLogged.set(source, t);
+    return true;
+  };
   const aedes = await Aedes.createBroker({
     // Device ids go up to 64 characters, past MQTT 3.1's 23.
     maxClientsIdLength: 128,
     authenticate(client, username, password, done) {
-      const result = auth.authenticate({ username, password: password?.toString('utf8'), clientId: client.id });
+      const address = (client.conn as { remoteAddress?: string } | undefined)?.remoteAddress;
+      const result = auth.authenticate({ username, password: password?.toString('utf8'), clientId: client.id, address });
       if (!result.ok) {
-        log.warn('mqtt: refused connection', { clientId: client.id, username, reason: result.reason });
-        return done(authError(result.code, result.reason), false);
+        // A source over its limit is refused quietly (logged once a minute) and slowly: a guessing
+        // loop neither fills the log nor gets a fast answer.
+        if (!result.slowDownMs || quietLog(address ?? 'unknown')) {
+          log.warn('mqtt: refused connection', { clientId: client.id, username, address, reason: result.reason });
+        }
+        const refuse = () => done(authError(result.code, result.reason), false);
+        if (result.slowDownMs) setTimeout(refuse, result.slowDownMs).unref();
+        else refuse();
+        return;
       }
       principals.set(client, result.principal);
       done(null, true);

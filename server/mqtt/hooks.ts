@@ -9,12 +9,13 @@ import type { MqttAuthenticator } from './credentials.js';
 export interface MqttHookDeps {
   auth: MqttAuthenticator;
   serverUsername: string;
+  /** Set when an external broker is used (config requires it then); unset, the hooks do not exist. */
   token?: string;
 }
 
 // EMQX 5 HTTP authentication / authorization request bodies are templates; these are the fields
 // its documented defaults send (${clientid}, ${username}, ${password}, ${topic}, ${action}).
-const authBody = z.object({ clientid: z.string(), username: z.string().optional(), password: z.string().optional() });
+const authBody = z.object({ clientid: z.string(), username: z.string().optional(), password: z.string().optional(), peerhost: z.string().max(64).optional() });
 const aclBody = z.object({ clientid: z.string(), username: z.string().optional(), topic: z.string().min(1), action: z.enum(['publish', 'subscribe']) });
 
 /**
@@ -24,14 +25,16 @@ const aclBody = z.object({ clientid: z.string(), username: z.string().optional()
 export function mqttHookRoutes(d: MqttHookDeps) {
   return new Hono()
     .use('*', async (c, next) => {
-      if (d.token && c.req.header('authorization') !== `Bearer ${d.token}`) {
+      // With the embedded broker nobody needs them: they answer as if they did not exist.
+      if (!d.token) throw new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}`);
+      if (c.req.header('authorization') !== `Bearer ${d.token}`) {
         throw new ApiError(401, 'unauthenticated', 'MQTT hooks need the Bearer token set in MQTT_HOOK_TOKEN');
       }
       await next();
     })
     .post('/auth', validate('json', authBody), (c) => {
       const b = c.req.valid('json');
-      const r = d.auth.authenticate({ username: b.username, password: b.password, clientId: b.clientid });
+      const r = d.auth.authenticate({ username: b.username, password: b.password, clientId: b.clientid, address: b.peerhost });
       return c.json({ result: r.ok ? 'allow' : 'deny', is_superuser: false }, 200);
     })
     .post('/acl', validate('json', aclBody), (c) => {

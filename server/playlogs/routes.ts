@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { allow, type AuthEnv } from '../auth/middleware.js';
-import { ISO_WITH_OFFSET, toZonedIso } from '../domain/time.js';
-import { validate } from '../http/validate.js';
+import { toZonedIso } from '../domain/time.js';
+import { isoInstant, validate } from '../http/validate.js';
 import type { PlaylogsService } from './service.js';
 
 const query = z.object({
-  from: z.string().regex(ISO_WITH_OFFSET).optional(),
-  to: z.string().regex(ISO_WITH_OFFSET).optional(),
+  from: isoInstant.optional(),
+  to: isoInstant.optional(),
   deviceId: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(5000).default(500),
 });

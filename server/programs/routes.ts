@@ -27,6 +27,7 @@ const speechOptions = z.object({
   speakingRate: z.number().min(0.25).max(4).optional(),
   pitch: z.number().min(-20).max(20).optional(),
 });
+const heard = z.object({ version: z.number().int().positive() });
 const newSpeech = z.object({ title, category: category.default('other') }).and(speechOptions).and(speechText);
 const speechVersion = speechOptions.and(speechText);
 
@@ -98,7 +99,9 @@ export function programsRoutes(programs: ProgramsService, media: MediaStore) {
     .patch('/:id', edit, validate('json', z.object({ title: title.optional(), category: category.optional() }).strict()), (c) =>
       c.json({ program: programs.update(c.req.param('id'), c.req.valid('json'), actorOf(c)) }, 200))
     .post('/:id/submit', edit, (c) => c.json({ program: programs.submit(c.req.param('id'), actorOf(c)) }, 200))
-    .post('/:id/approve', allow('programs.decide'), (c) => c.json({ program: programs.approve(c.req.param('id'), actorOf(c)) }, 200))
-    .post('/:id/reject', allow('programs.decide'), validate('json', z.object({ reason: z.string().trim().min(3, 'say why').max(1000) })), (c) =>
-      c.json({ program: programs.reject(c.req.param('id'), c.req.valid('json').reason, actorOf(c)) }, 200));
+    // The decision names the version the chair listened to: a newer one is not approved unheard.
+    .post('/:id/approve', allow('programs.decide'), validate('json', heard), (c) =>
+      c.json({ program: programs.approve(c.req.param('id'), c.req.valid('json').version, actorOf(c)) }, 200))
+    .post('/:id/reject', allow('programs.decide'), validate('json', heard.extend({ reason: z.string().trim().min(3, 'say why').max(1000) })), (c) =>
+      c.json({ program: programs.reject(c.req.param('id'), c.req.valid('json').version, c.req.valid('json').reason, actorOf(c)) }, 200));
 }

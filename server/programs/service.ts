@@ -177,10 +177,19 @@ export function createProgramsService({ db, bus, clock, media, jobs, audit, tts 
     else if (!input.title?.trim()) throw new ApiError(400, 'invalid_request', 'A new program needs a title');
   }
 
-  /** Moves the newest version from one of `from` to `to`; refuses any other transition with 409. */
-  function transition(id: string, from: ReviewStatus[], to: ReviewStatus, set: Partial<typeof programVersions.$inferInsert>) {
+  /**
+   * Moves the newest version from one of `from` to `to`; refuses any other transition with 409. A
+   * decision names the version that was heard: if a newer one came in meanwhile, it is refused.
+   */
+  function transition(id: string, from: ReviewStatus[], to: ReviewStatus, set: Partial<typeof programVersions.$inferInsert>, heard?: number) {
     const p = row(id);
     const v = latestVersion(p);
+    if (heard !== undefined && heard !== v.version) {
+      throw new ApiError(409, 'version_changed',
+        `You decided on version ${heard}, but version ${v.version} is now the newest; listen to version ${v.version} before deciding`, {
+          decidedOn: heard, latestVersion: v.version, status: v.status,
+        });
+    }
     if (!from.includes(v.status)) {
       throw new ApiError(409, 'invalid_state', `Version ${v.version} of program ${id} is ${v.status}; it must be ${from.join(' or ')} to become ${to}`, {
         status: v.status, version: v.version,
@@ -259,13 +268,13 @@ export function createProgramsService({ db, bus, clock, media, jobs, audit, tts 
       audit.record(actor, 'program.submitted', { type: 'program', id }, { version: r.version });
       return r.program;
     },
-    approve(id: string, actor: Actor): ProgramView {
-      const r = transition(id, ['pending'], 'approved', { decidedBy: actor.id, decidedAt: clock.now() });
+    approve(id: string, version: number, actor: Actor): ProgramView {
+      const r = transition(id, ['pending'], 'approved', { decidedBy: actor.id, decidedAt: clock.now() }, version);
       audit.record(actor, 'program.approved', { type: 'program', id }, { version: r.version });
       return r.program;
     },
-    reject(id: string, reason: string, actor: Actor): ProgramView {
-      const r = transition(id, ['pending'], 'rejected', { decidedBy: actor.id, decidedAt: clock.now(), reason });
+    reject(id: string, version: number, reason: string, actor: Actor): ProgramView {
+      const r = transition(id, ['pending'], 'rejected', { decidedBy: actor.id, decidedAt: clock.now(), reason }, version);
       audit.record(actor, 'program.rejected', { type: 'program', id }, { version: r.version, reason });
       return r.program;
     },

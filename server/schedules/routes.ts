@@ -5,13 +5,12 @@ import type { AuditLog } from '../audit/service.js';
 import { allow, type AuthEnv } from '../auth/middleware.js';
 import { HOLIDAYS } from '../domain/holidays.js';
 import type { Occurrence } from '../domain/occurrences.js';
-import { ISO_WITH_OFFSET, toZonedIso } from '../domain/time.js';
+import { toZonedIso } from '../domain/time.js';
 import { ApiError } from '../http/errors.js';
 import { actorOf } from '../http/request.js';
-import { validate } from '../http/validate.js';
+import { isoInstant, validate } from '../http/validate.js';
 import type { Schedule, ScheduleInput, SchedulesService } from './service.js';
 
-const isoInstant = z.string().regex(ISO_WITH_OFFSET, 'an ISO 8601 time with an offset, e.g. 2026-12-31T20:00:00+07:00');
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time of day as HH:MM');
 
 export const ruleSchema = z.discriminatedUnion('type', [

@@ -3,17 +3,17 @@ import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { schedules } from '../db/schema.js';
-import { findConflicts, inQuietHours } from '../domain/checks.js';
-import { expandOccurrences, scheduleInstants, type DeviceRef, type Occurrence, type ProgramRef, type Rule, type ScheduleDef } from '../domain/occurrences.js';
-import { RuleError, ruleEnd } from '../domain/rules.js';
+import { scheduleInstants, type DeviceRef, type Occurrence, type ProgramRef, type Rule, type ScheduleDef } from '../domain/occurrences.js';
+import { playsPerDayBound, RuleError } from '../domain/rules.js';
 import { toZonedIso } from '../domain/time.js';
 import { ApiError, notFound } from '../http/errors.js';
 import { newId } from '../ids.js';
+import { planSchedule, tooManyPlays, type SchedulePlan, type ZoneInfo } from './plan.js';
 
 /** What a user sets; the id and the series position are the service's. */
 export type ScheduleInput = Omit<ScheduleDef, 'id' | 'seriesOffset' | 'seriesAnchor'>;
 
-export interface ZoneInfo { id: string; name: string; quietStart: string; quietEnd: string }
+export type { ZoneInfo } from './plan.js';
 
 export interface ScheduleDeps {
   db: Db;
@@ -25,6 +25,9 @@ export interface ScheduleDeps {
   devices: () => DeviceRef[];
   /** How far ahead quiet hours and conflicts are checked for open-ended rules. */
   checkDays?: number;
+  horizonMs?: number;
+  maxPlaysPerDay?: number;
+  maxManifestItems?: number;
 }
 
 type Row = typeof schedules.$inferSelect;
@@ -35,8 +38,6 @@ const toDef = (r: Row): Schedule => ({
   volume: r.volume, repeat: r.repeat, validUntil: r.validUntil, skipHolidays: r.skipHolidays,
   seriesOffset: r.seriesOffset, seriesAnchor: r.seriesAnchor ?? r.createdAt, createdAt: r.createdAt, updatedAt: r.updatedAt,
 });
-
-const targets = (s: { zoneIds: string[] | 'all' }, zoneId: string) => s.zoneIds === 'all' || s.zoneIds.includes(zoneId);
 
 export function createSchedulesService(d: ScheduleDeps) {
   const { db, bus, clock, timeZone: tz } = d;
@@ -64,6 +65,9 @@ export function createSchedulesService(d: ScheduleDeps) {
       if (unknown.length) throw new ApiError(422, 'unknown_zone', `Zone ${unknown.join(', ')} does not exist`, { zoneIds: unknown });
     }
     try {
+      // Dense rules are refused before even a day of them is expanded.
+      const bound = playsPerDayBound(input.rule);
+      if (bound > (d.maxPlaysPerDay ?? 48)) throw tooManyPlays(bound, d.maxPlaysPerDay ?? 48);
       scheduleInstants({ id: 'probe', ...input }, { from: clock.now(), to: clock.now() + 86400_000 }, tz);
     } catch (err) {
       if (err instanceof RuleError) throw new ApiError(422, 'invalid_rule', err.message);
@@ -72,43 +76,15 @@ export function createSchedulesService(d: ScheduleDeps) {
     return programs;
   }
 
-  /**
-   * What a schedule would do: its occurrences from now over the check range, the quiet-hours hits
-   * (Circular 39/2020: only emergencies in quiet hours) and overlaps with other schedules per device.
-   */
   function plan(input: ScheduleInput, programs: ReturnType<typeof d.programs>, id: string, exclude?: string) {
-    const now = clock.now();
-    const to = Math.min(now + checkMs, ruleEnd(input.rule) + 1);
-    const w = { from: now, to: Math.max(to, now + 1) };
-    const devices = d.devices();
-    const candidate: ScheduleDef = { id, ...input, seriesAnchor: now };
-    const occurrences = expandOccurrences([candidate], devices, programs, w, tz);
-
-    const zones = new Map(d.zones().map((z) => [z.id, z]));
-    const quietHits: { zoneId: string; zoneName: string; window: string; startAt: string; endAt: string }[] = [];
-    if (input.priority !== 'emergency') {
-      const seenZones = new Set<string>();
-      for (const o of occurrences) {
-        const z = zones.get(o.zoneId);
-        if (!z || seenZones.has(z.id)) continue;
-        if (inQuietHours(o.startAt, o.endAt, { start: z.quietStart, end: z.quietEnd }, tz)) {
-          seenZones.add(z.id);
-          quietHits.push({ zoneId: z.id, zoneName: z.name, window: `${z.quietStart}–${z.quietEnd}`, startAt: iso(o.startAt), endAt: iso(o.endAt) });
-        }
-      }
-    }
-    const touched = new Set(occurrences.map((o) => o.zoneId));
-    const others = list().filter((s) => s.id !== exclude && [...touched].some((z) => targets(s, z)));
-    const existing = expandOccurrences(others, devices.filter((dev) => touched.has(dev.zoneId)), programs, w, tz);
-    const conflicts = findConflicts(occurrences, existing).map(({ occurrence: o, other }) => ({
-      deviceId: o.deviceId, startAt: iso(o.startAt), endAt: iso(o.endAt),
-      scheduleId: other.scheduleId, otherStartAt: iso(other.startAt), otherEndAt: iso(other.endAt), otherPriority: other.priority,
-    }));
-    const instants = scheduleInstants(candidate, w, tz).length;
-    return { occurrences, quietHits, conflicts, instants };
+    return planSchedule({
+      candidate: { id, ...input, seriesAnchor: clock.now() }, others: list().filter((s) => s.id !== exclude), programs,
+      zones: d.zones(), devices: d.devices(), now: clock.now(), checkMs, horizonMs: d.horizonMs ?? 14 * 86400_000,
+      maxPlaysPerDay: d.maxPlaysPerDay ?? 48, maxManifestItems: d.maxManifestItems ?? 2000, tz,
+    });
   }
 
-  function refuseIfBad(input: ScheduleInput, p: ReturnType<typeof plan>) {
+  function refuseIfBad(input: ScheduleInput, p: SchedulePlan) {
     if (p.quietHits.length) {
       const h = p.quietHits[0];
       throw new ApiError(422, 'quiet_hours',
@@ -117,7 +93,7 @@ export function createSchedulesService(d: ScheduleDeps) {
     if (input.priority === 'normal' && p.conflicts.length) {
       const c = p.conflicts[0];
       throw new ApiError(409, 'conflict',
-        `Overlaps schedule ${c.scheduleId} on ${c.deviceId} at ${c.startAt} (${p.conflicts.length} overlap(s) listed)`, { conflicts: p.conflicts });
+        `Overlaps "${c.otherTitle}" (schedule ${c.scheduleId}) in ${c.zoneName} at ${c.startAt} (${p.conflicts.length} overlap(s) listed)`, { conflicts: p.conflicts });
     }
     if (p.instants === 0) {
       if (input.rule.type === 'once' && Date.parse(input.rule.at) <= clock.now()) {
@@ -127,9 +103,9 @@ export function createSchedulesService(d: ScheduleDeps) {
     }
   }
 
-  const view = (p: ReturnType<typeof plan>, limit = 500) => ({
-    occurrences: p.occurrences.slice(0, limit).map((o: Occurrence) => ({ ...o, startAt: iso(o.startAt), endAt: iso(o.endAt) })),
-    occurrenceCount: p.occurrences.length,
+  const view = (p: SchedulePlan, limit = 500) => ({
+    occurrences: p.occurrences(limit).map((o: Occurrence) => ({ ...o, startAt: iso(o.startAt), endAt: iso(o.endAt) })),
+    occurrenceCount: p.occurrenceCount,
     conflicts: p.conflicts,
     quietHours: p.quietHits,
   });
@@ -177,6 +153,25 @@ export function createSchedulesService(d: ScheduleDeps) {
       const before = get(id);
       db.delete(schedules).where(eq(schedules.id, id)).run();
       bus.emit('schedule.changed', { scheduleId: id, zoneIds: before.zoneIds });
+    },
+    /** The schedules that name a zone (those on "all" follow the hamlets as they come and go). */
+    targeting(zoneId: string): { id: string; title: string }[] {
+      const programs = d.programs();
+      return list().filter((s) => s.zoneIds !== 'all' && s.zoneIds.includes(zoneId))
+        .map((s) => ({ id: s.id, title: s.programIds.map((p) => programs.get(p)?.title ?? p).join(' / ') }));
+    },
+    /** Takes a zone out of every schedule naming it; a schedule on that zone alone is deleted. */
+    releaseZone(zoneId: string): string[] {
+      const touched = list().filter((s) => s.zoneIds !== 'all' && s.zoneIds.includes(zoneId));
+      db.transaction((tx) => {
+        for (const s of touched) {
+          const rest = (s.zoneIds as string[]).filter((z) => z !== zoneId);
+          if (rest.length) tx.update(schedules).set({ zoneIds: rest, updatedAt: clock.now() }).where(eq(schedules.id, s.id)).run();
+          else tx.delete(schedules).where(eq(schedules.id, s.id)).run();
+        }
+      });
+      for (const s of touched) bus.emit('schedule.changed', { scheduleId: s.id, zoneIds: s.zoneIds });
+      return touched.map((s) => s.id);
     },
   };
 }

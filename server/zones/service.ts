@@ -20,7 +20,14 @@ export const zoneInputSchema = createInsertSchema(zones, {
 export const zonePatchSchema = zoneInputSchema.partial();
 export type ZoneInput = z.infer<typeof zoneInputSchema>;
 
-export function createZonesService({ db, bus, clock }: { db: Db; bus: Bus; clock: Clock }) {
+/** What targets a zone beyond its devices: schedules (given by main.ts, so zones need not know them). */
+export interface ZoneTargets {
+  schedulesFor(zoneId: string): { id: string; title: string }[];
+  /** Takes the zone out of every schedule: a schedule on this zone alone is deleted. Returns their ids. */
+  release(zoneId: string): string[];
+}
+
+export function createZonesService({ db, bus, clock, targets }: { db: Db; bus: Bus; clock: Clock; targets?: ZoneTargets }) {
   const get = (id: string): Zone => {
     const zone = db.select().from(zones).where(eq(zones.id, id)).get();
     if (!zone) throw notFound('Zone', id);
@@ -42,14 +49,27 @@ export function createZonesService({ db, bus, clock }: { db: Db; bus: Bus; clock
       bus.emit('zone.changed', { zoneId: id });
       return get(id);
     },
-    remove(id: string) {
-      get(id);
+    /**
+     * Only an empty zone goes: its gateways must be moved or removed first, and schedules that target
+     * it are named (409) unless `withSchedules` takes them along (the zone leaves each; a schedule on
+     * it alone is deleted). Nothing is left pointing at a zone that is gone.
+     */
+    remove(id: string, opts: { withSchedules?: boolean } = {}): { zone: Zone; schedulesReleased: string[] } {
+      const zone = get(id);
       const members = db.select({ id: devices.id }).from(devices).where(eq(devices.zoneId, id)).all();
       if (members.length) {
-        throw new ApiError(409, 'zone_not_empty', `Zone ${id} still has ${members.length} device(s); move or delete them first`, { devices: members.map((d) => d.id) });
+        throw new ApiError(409, 'zone_not_empty', `${zone.name} still has ${members.length} gateway(s); move or delete them first`, { devices: members.map((d) => d.id) });
       }
+      const scheduled = targets?.schedulesFor(id) ?? [];
+      if (scheduled.length && !opts.withSchedules) {
+        throw new ApiError(409, 'zone_has_schedules',
+          `${zone.name} is targeted by ${scheduled.length} schedule(s): ${scheduled.slice(0, 5).map((x) => x.title).join(', ')}; change them, or delete with withSchedules=true to take the zone out of them`,
+          { schedules: scheduled });
+      }
+      const schedulesReleased = scheduled.length ? targets!.release(id) : [];
       db.delete(zones).where(eq(zones.id, id)).run();
       bus.emit('zone.changed', { zoneId: id });
+      return { zone, schedulesReleased };
     },
   };
 }

@@ -3,10 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Aedes } from 'aedes';
+import type Database from 'better-sqlite3';
 import { afterAll, beforeAll } from 'vitest';
 import { generateSigningKeys, loadSigningKeys } from '../../devices/protocol/index.js';
 import { parseConfig } from '../../server/config.js';
-import { openDb, type Db } from '../../server/db/client.js';
+import { dbHealth, openDb, type Db } from '../../server/db/client.js';
 import type { Category } from '../../server/domain/categories.js';
 import { assets, programs, programVersions } from '../../server/db/schema.js';
 import { createLogger } from '../../server/logger.js';
@@ -33,6 +34,7 @@ export interface TestApp extends ApiClient {
   server: ComposedServer;
   /** The in-memory database, for fixtures a route test needs but does not test. */
   db: Db;
+  sqlite: Database.Database;
   clock: TestClock;
   dir: string;
   stop(): Promise<void>;
@@ -59,7 +61,7 @@ export async function createTestApp(opts: { now?: number; env?: Record<string, s
     serverUsername: SERVER_USERNAME, serverPassword: 'in-process', verifyDevice: (id, s) => verifyDevice(id, s), now: clock.now,
   });
   const server = await composeServer(config, {
-    clock, log, db, dbOpen: () => sqlite.open, keys, plane, mqttAuth, serverUsername: SERVER_USERNAME,
+    clock, log, db, dbHealth: () => dbHealth(sqlite), keys, plane, mqttAuth, serverUsername: SERVER_USERNAME,
     provisioning: (deviceId) => ({ deviceId, mqttUrl: 'mqtt://127.0.0.1:1883', serverPublicKey: keys.publicKeyPem }),
   });
   verifyDevice = server.devices.verifySecret;
@@ -76,7 +78,7 @@ export async function createTestApp(opts: { now?: number; env?: Record<string, s
     return res.headers.get('set-cookie')!.split(';')[0];
   };
   return {
-    server, db, clock, dir, as, login, api: as(await login('admin', ADMIN_PASSWORD)),
+    server, db, sqlite, clock, dir, as, login, api: as(await login('admin', ADMIN_PASSWORD)),
     async stop() {
       await server.stop();
       await plane.close();

@@ -174,7 +174,7 @@ export async function approvedProgram(t: ApiClient, file: string, title: string)
   const id = job.result!.programId;
   const submitted = await t.api(`/api/programs/${id}/submit`, { method: 'POST' });
   if (submitted.status !== 200) throw new Error(`submit: ${submitted.status} ${await submitted.text()}`);
-  const approved = await t.as(await approverSession(t))(`/api/programs/${id}/approve`, { method: 'POST' });
+  const approved = await t.as(await approverSession(t))(`/api/programs/${id}/approve`, { method: 'POST', json: { version: job.result!.version } });
   if (approved.status !== 200) throw new Error(`approve: ${approved.status} ${await approved.text()}`);
   return (await approved.json()).program;
 }

@@ -92,9 +92,9 @@ function row(p) {
   if (canDecide && p.status === 'pending') {
     const reason = Object.assign(document.createElement('input'), { name: 'reason', placeholder: 'Lý do nếu từ chối' });
     actions.append(
-      button('Duyệt', 'approve', async () => { await postJson(`/api/programs/${p.id}/approve`); await loadPrograms(); }),
+      button('Duyệt', 'approve', async () => { await postJson(`/api/programs/${p.id}/approve`, { version: p.latestVersion }); await loadPrograms(); }),
       reason,
-      button('Từ chối', 'reject', async () => { await postJson(`/api/programs/${p.id}/reject`, { reason: reason.value }); await loadPrograms(); }),
+      button('Từ chối', 'reject', async () => { await postJson(`/api/programs/${p.id}/reject`, { version: p.latestVersion, reason: reason.value }); await loadPrograms(); }),
     );
   }
   tr.append(title, status, listen, actions);
