@@ -1,7 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GatewayAgent } from '../../devices/agent/agent.js';
 import { backoffDelay, Link, type LinkOptions } from '../../devices/agent/link.js';
+import { recordSink } from '../../devices/agent/sinks.js';
 import { realTimers, type Timers } from '../../devices/agent/timers.js';
-import { topics } from '../../devices/protocol/index.js';
+import { generateSigningKeys, topics } from '../../devices/protocol/index.js';
 import { at } from '../helpers/agent-fixtures.js';
 import { refusingPort, testBroker } from '../helpers/broker.js';
 import { fakeTimers } from '../helpers/fake-timers.js';
@@ -154,5 +159,31 @@ describe('the MQTT link', () => {
     await clock.advanceTo(at('07:00:10'));
     await sending;
     expect(outcome).toBe('no PUBACK within 10 s');
+  });
+});
+
+describe('the agent and its link', () => {
+  it('reconnects on the link timers and random source it is given, not on the play clock', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'loalang-link-'));
+    const down = await refusingPort();
+    const net = fakeTimers(at('07:00'));
+    const { delays, timers } = recording(net);
+    const play = fakeTimers(at('07:00'));
+    const agent = new GatewayAgent({
+      id: ID, secret: 's', server: 'http://127.0.0.1:9', mqttUrl: down.url, serverPublicKey: generateSigningKeys().publicKeyPem,
+      cacheDir: dir, sink: recordSink(dir, play), timers: play, linkTimers: timers, random: () => 0, reconnectMinMs: 250, reconnectMaxMs: 4000,
+    });
+    try {
+      await agent.start();
+      await eventually(() => delays.length === 1);
+      expect(down.attempts).toBe(1);
+      await net.advanceTo(at('07:00:00.250'));
+      await eventually(() => delays.length === 2);
+      expect([down.attempts, delays]).toEqual([2, [250, 250]]);
+    } finally {
+      agent.kill();
+      await down.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
