@@ -99,9 +99,9 @@ describe('the MQTT link', () => {
     const l = open();
     await eventually(() => states().length === 1);
     await l.stop();
-    expect(states().map((s) => [s.state, s.retain])).toEqual(expect.arrayContaining([['online', true], ['offline', true]]));
-    expect(states()[1].state).toBe('offline');
     expect(l.connected).toBe(false);
+    await eventually(() => states().length >= 2);
+    expect(states().slice(0, 2).map((s) => [s.state, s.retain])).toEqual([['online', true], ['offline', true]]);
   });
 
   it('reconnects by its injected clock after the broker drops it, subscribes again (a clean session keeps none [MQTT-3.1.2-6]) and says online', async () => {
@@ -113,7 +113,8 @@ describe('the MQTT link', () => {
     await eventually(() => delays.length === 1);
     expect(delays).toEqual([1000]);
     await clock.advanceTo(at('07:00:00.999'));
-    expect(broker.connected(ID)).toBe(false);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(got.connected).toBe(1);
     await clock.advanceTo(at('07:00:01'));
     await eventually(() => got.online === 2 && got.connected === 2);
     await broker.publish(topics.manifest(ID), 'lich-moi');
@@ -141,7 +142,8 @@ describe('the MQTT link', () => {
     const l = open();
     await eventually(() => got.connected === 1);
     await l.publishAcked(topics.event(ID), '{"id":"e1"}');
-    expect(broker.published.some((m) => m.topic === topics.event(ID) && m.payload === '{"id":"e1"}')).toBe(true);
+    // The broker may tell its listeners a moment after it answered the PUBACK.
+    await eventually(() => broker.published.some((m) => m.topic === topics.event(ID) && m.payload === '{"id":"e1"}'));
     l.kill();
     await eventually(() => !l.connected);
     await expect(l.publishAcked(topics.event(ID), '{"id":"e2"}')).rejects.toThrow('not connected');

@@ -36,7 +36,6 @@ export async function testBroker() {
       new Promise<void>((resolve, reject) => aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain, dup: false }, (err) => (err ? reject(err) : resolve()))),
     /** Drops a client's connection from the broker's side. */
     drop: (clientId: string) => (aedes as unknown as { clients: Record<string, Client> }).clients[clientId]?.close(),
-    connected: (clientId: string) => !!(aedes as unknown as { clients: Record<string, Client> }).clients[clientId],
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => aedes.close(() => r()));
