@@ -41,3 +41,13 @@ export function sleep(timers: Timers, ms: number, signal?: AbortSignal): Promise
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * An AbortSignal that aborts after `ms` by the injected clock (AbortSignal.timeout knows only real
+ * time). Call `clear` once the guarded work is over, so no timer outlives it.
+ */
+export function deadline(timers: Timers, ms: number): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const handle = timers.setTimeout(() => controller.abort(new Error(`no answer within ${ms} ms`)), ms);
+  return { signal: controller.signal, clear: () => timers.clearTimeout(handle) };
+}

@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import { topics, type DeviceEvent } from '../protocol/index.js';
+import type { Link } from './link.js';
+import { Outbox } from './outbox.js';
+import type { Timers } from './timers.js';
+
+/** An event before it gets its id and time. */
+export type EventBody = Omit<DeviceEvent, 'id' | 'at'> & Record<string, unknown>;
+
+/**
+ * The gateway's two ways of telling the server what happened: `event()` for what must arrive (stored
+ * on disk first, see Outbox), `report()` for what the next telemetry makes good if it is lost.
+ */
+export class Reporter {
+  private readonly outbox: Outbox;
+
+  constructor(private readonly o: {
+    id: string;
+    dir: string;
+    timers: Timers;
+    link: Pick<Link, 'connected' | 'publish' | 'publishAcked'>;
+    log: (msg: string, extra?: object) => void;
+  }) {
+    this.outbox = new Outbox(o.dir, () => o.timers.now(), (payload) => o.link.publishAcked(topics.event(o.id), payload), () => o.link.connected);
+  }
+
+  /** Queues an event on disk; resolves once it is stored (sending happens as the link allows). */
+  event(e: EventBody): Promise<void> {
+    const full = { id: randomUUID(), at: this.o.timers.now(), ...e };
+    return this.outbox.add(full).catch((err) => this.o.log('outbox write failed', { err: String(err) }));
+  }
+
+  /** Sends now if connected (QoS 1), without the disk queue, so a schedule change costs the gateway no extra fsync. */
+  report(e: EventBody) {
+    if (!this.o.link.connected) return;
+    this.o.link.publish(topics.event(this.o.id), JSON.stringify({ id: randomUUID(), at: this.o.timers.now(), ...e }), { qos: 1 });
+  }
+
+  /** Sends what is queued, oldest first. */
+  flush() {
+    return this.outbox.flush();
+  }
+
+  /** Events not yet acknowledged by the broker. */
+  pending() {
+    return this.outbox.pending();
+  }
+}
