@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { topics, type DeviceEvent } from '../protocol/index.js';
+import { topics, type DeviceReport } from '../protocol/index.js';
 import type { Link } from './link.js';
 import { Outbox } from './outbox.js';
 import type { Timers } from './timers.js';
 
 /** An event before it gets its id and time. */
-export type EventBody = Omit<DeviceEvent, 'id' | 'at'> & Record<string, unknown>;
+export type EventBody = Omit<DeviceReport, 'id' | 'at'> & Record<string, unknown>;
 
 /**
  * The gateway's two ways of telling the server what happened: `event()` for what must arrive (stored

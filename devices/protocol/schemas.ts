@@ -113,9 +113,6 @@ export const deviceReport = z.discriminatedUnion('type', [
 ]);
 export type DeviceReport = z.infer<typeof deviceReport>;
 export type PlayedReport = Extract<DeviceReport, { type: 'played' }>;
-/** @deprecated old names of deviceReport / DeviceReport. */
-export const deviceEvent = deviceReport;
-export type DeviceEvent = DeviceReport;
 
 export const serverState = z.object({ state: z.enum(['online', 'offline']), at: epochMs.optional() });
 
