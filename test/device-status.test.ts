@@ -16,7 +16,7 @@ function setup() {
   const zone = zones.create({ name: 'Thôn Hạ' });
   const changes: string[] = [];
   bus.on('device.status-changed', 'test', ({ deviceId }) => void changes.push(deviceId));
-  return { db, devices, zone, changes, tick: (ms: number) => (now += ms) };
+  return { db, bus, devices, zone, changes, tick: (ms: number) => (now += ms) };
 }
 
 describe('device status from state messages and wills', () => {
@@ -140,5 +140,38 @@ describe('a server start', () => {
     devices.applyState('thon-ha-30', { state: 'online', session: 1, agentVersion: '0.1.0' });
     devices.markAllOffline();
     expect(devices.get('thon-ha-30').online).toBe(false);
+  });
+});
+
+describe('a device cannot fake its state', () => {
+  it('clamps a faked applied version (2^53 − 1) to what was published, flags the mismatch, and says it once', async () => {
+    const { db, devices, zone, bus } = setup();
+    devices.create({ id: 'thon-gia-1', name: 'Cụm loa', zoneId: zone.id });
+    db.insert(deviceManifests).values({ deviceId: 'thon-gia-1', version: 4, itemsHash: 'h', envelope: '{}', publishedAt: 1 }).run();
+    const ahead: number[] = [];
+    bus.on('device.version-ahead', 'test', ({ reported }) => void ahead.push(reported));
+    const telemetry = { at: 1, volume: 80, diskFreeMb: 900, manifestVersion: Number.MAX_SAFE_INTEGER };
+    devices.applyTelemetry('thon-gia-1', telemetry);
+    devices.applyTelemetry('thon-gia-1', telemetry);
+    const d = devices.get('thon-gia-1');
+    expect(d.appliedVersion).toBe(4);
+    expect(d.reportedVersion).toBe(Number.MAX_SAFE_INTEGER);
+    expect(d.flags).toContain('version-mismatch');
+    await Promise.resolve();
+    expect(ahead).toEqual([Number.MAX_SAFE_INTEGER]);
+    // Back to a version it was given: the flag goes.
+    devices.applyTelemetry('thon-gia-1', { ...telemetry, manifestVersion: 4 });
+    expect(devices.get('thon-gia-1')).toMatchObject({ appliedVersion: 4, reportedVersion: null, flags: [] });
+  });
+
+  it('marks a re-imaged gateway (session counter back at 1) offline when its will arrives', () => {
+    const { devices, zone } = setup();
+    devices.create({ id: 'thon-moi-1', name: 'Cụm loa', zoneId: zone.id });
+    devices.applyState('thon-moi-1', { state: 'online', session: 57, agentVersion: '0.1.0' });
+    // The card was re-imaged: the new agent starts counting again.
+    devices.applyState('thon-moi-1', { state: 'online', session: 1, agentVersion: '0.1.0' });
+    expect(devices.get('thon-moi-1').online).toBe(true);
+    devices.applyState('thon-moi-1', { state: 'offline', session: 1, agentVersion: '0.1.0' });
+    expect(devices.get('thon-moi-1').online).toBe(false);
   });
 });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet } from '../devices/sim/fleet.js';
 import { topics } from '../devices/protocol/index.js';
 import { toZonedIso } from '../server/domain/time.js';
+import { useTestApp } from './helpers/app.js';
 import { speechLikeWav } from './helpers/audio.js';
 import { approvedProgram, createDevice, createZone, NO_QUIET_HOURS, readSinkLog, startTestSystem, type TestSystem, waitFor } from './helpers/system.js';
 
@@ -52,7 +53,10 @@ describe('an external Mosquitto broker, with the password and ACL files the serv
     if (!existsSync(MOSQUITTO)) throw new Error(`${MOSQUITTO} not found: apt-get install mosquitto, or set MOSQUITTO_PATH`);
     dir = await mkdtemp(join(tmpdir(), 'loalang-mosquitto-'));
     port = await freePort();
-    env = { DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), MQTT_URL: `mqtt://127.0.0.1:${port}`, MQTT_PASSWORD: 'server-on-mosquitto-pw', LOG_LEVEL: 'silent' };
+    env = {
+      DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), MQTT_URL: `mqtt://127.0.0.1:${port}`, MQTT_PASSWORD: 'server-on-mosquitto-pw',
+      MQTT_HOOK_TOKEN: 'hook-token-0123456789', LOG_LEVEL: 'silent',
+    };
     await exportAcl();
     mosquitto = spawn(MOSQUITTO, ['-c', join(dir, 'mosquitto', 'mosquitto.conf')], { stdio: 'ignore' });
     await waitFor(() => portOpen(port), 10_000);
@@ -149,14 +153,11 @@ describe('an external Mosquitto broker, with the password and ACL files the serv
   });
 });
 
-describe('HTTP hooks for EMQX (authn and authz)', () => {
-  let t: TestSystem;
-  beforeAll(async () => {
-    t = await startTestSystem({ MQTT_HOOK_TOKEN: 'hook-token-0123456789' });
-  });
-  afterAll(() => t.stop());
+describe('HTTP hooks for EMQX (authn and authz), in-process', () => {
+  // The hooks exist only with an external broker; the in-process app stands in for one here.
+  const t = useTestApp({ env: { MQTT_URL: 'mqtt://127.0.0.1:1', MQTT_HOOK_TOKEN: 'hook-token-0123456789' } });
   const hook = (path: string, body: unknown, token = 'hook-token-0123456789') =>
-    fetch(`${t.sys.httpUrl}/mqtt/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    t.as()(`/mqtt/${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, json: body });
 
   it('answers authentication requests shaped like EMQX\'s with allow or deny', async () => {
     const zone = await createZone(t, 'Thôn EMQX');

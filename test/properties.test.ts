@@ -90,7 +90,7 @@ describe('properties of the scheduling engine (fast-check)', () => {
     }), { numRuns: 500 });
   });
 
-  it('no schedule the service accepts puts a normal or priority play in quiet hours', () => {
+  it('no schedule the service accepts puts a normal or priority play in quiet hours', async () => {
     const { db } = openDb(':memory:');
     db.insert(users).values({ id: 'us_test', username: 'canbo', role: 'editor', passwordHash: 'x', createdAt: 0 }).run();
     for (const [id, p] of programs) {
@@ -103,11 +103,11 @@ describe('properties of the scheduling engine (fast-check)', () => {
       zones: () => [{ id: 'zn_a', name: 'Thôn A', quietStart: QUIET.start, quietEnd: QUIET.end }, { id: 'zn_b', name: 'Thôn B', quietStart: QUIET.start, quietEnd: QUIET.end }],
       devices: () => devices,
     });
-    fc.assert(fc.property(schedule, (s) => {
+    await fc.assert(fc.asyncProperty(schedule, async (s) => {
       let accepted;
       try {
         // fast-check builds null-prototype records; the API would hand the service plain JSON.
-        accepted = service.create(JSON.parse(JSON.stringify(s)), 'us_test');
+        accepted = await service.create(JSON.parse(JSON.stringify(s)), 'us_test');
       } catch (err) {
         if (err instanceof ApiError) return;
         throw err;

@@ -10,7 +10,7 @@ const TZ = 'Asia/Ho_Chi_Minh';
 const DAY = 86400_000;
 
 describe('a series of episodes (the democracy-law series)', () => {
-  it('rotates one episode per occurrence and continues where it stopped when the rule changes', () => {
+  it('rotates one episode per occurrence and continues where it stopped when the rule changes', async () => {
     let now = Date.parse('2026-03-01T00:00:00+07:00');
     const { db } = openDb(':memory:');
     db.insert(users).values({ id: 'us_1', username: 'canbo', role: 'editor', passwordHash: 'x', createdAt: 0 }).run();
@@ -25,7 +25,7 @@ describe('a series of episodes (the democracy-law series)', () => {
       db, bus: createBus(createLogger('silent')), clock: { now: () => now }, timeZone: TZ, programs: () => programs,
       zones: () => [{ id: 'zn_dong', name: 'Thôn Đông', quietStart: '22:00', quietEnd: '05:30' }], devices: () => devices,
     });
-    const created = service.create({
+    const created = await service.create({
       programIds: episodes, zoneIds: ['zn_dong'], priority: 'normal',
       rule: { type: 'rrule', dtstart: '2026-03-02T19:30:00+07:00', rrule: 'FREQ=WEEKLY;BYDAY=MO' },
     }, 'us_1');
@@ -35,7 +35,7 @@ describe('a series of episodes (the democracy-law series)', () => {
 
     // Two Mondays later (ep1, ep2 aired) the officer moves the series to Thursdays.
     now = Date.parse('2026-03-10T12:00:00+07:00');
-    service.update(created.id, { rule: { type: 'rrule', dtstart: '2026-03-12T19:30:00+07:00', rrule: 'FREQ=WEEKLY;BYDAY=TH' } });
+    await service.update(created.id, { rule: { type: 'rrule', dtstart: '2026-03-12T19:30:00+07:00', rrule: 'FREQ=WEEKLY;BYDAY=TH' } });
     expect(upcoming(now, 21)).toEqual(['pg_ep3', 'pg_ep4', 'pg_ep1']);
   });
 });

@@ -56,6 +56,9 @@ export function createAuthService({ db, clock, sessionTtlMs, limits = { maxFailu
   // real admin out from another.
   const failures = failureTracker({ windowMs: limits.windowMs });
   let hashing = 0;
+  // One source may use at most half the slots, so a flood from one address leaves room for everyone else.
+  const hashingFrom = new Map<string, number>();
+  const perSource = Math.max(1, Math.floor(limits.maxConcurrent / 2));
 
   const publicUser = (u: typeof users.$inferSelect): SessionUser => ({
     id: u.id, username: u.username, displayName: u.displayName, role: u.role,
@@ -72,16 +75,21 @@ export function createAuthService({ db, clock, sessionTtlMs, limits = { maxFailu
   };
   const endSessions = (userId: string) => db.delete(sessions).where(eq(sessions.userId, userId)).run();
 
-  /** Runs a password hash within the concurrency cap. */
-  async function hashed<T>(work: () => Promise<T>): Promise<T> {
-    if (hashing >= limits.maxConcurrent) {
+  /** Runs a password hash within the concurrency caps (in all, and per source). */
+  async function hashed<T>(work: () => Promise<T>, source = ''): Promise<T> {
+    const mine = hashingFrom.get(source) ?? 0;
+    if (hashing >= limits.maxConcurrent || mine >= perSource) {
       throw new ApiError(429, 'login_busy', 'Too many logins at once; try again in a few seconds', { retryAfterSeconds: 2 });
     }
     hashing++;
+    hashingFrom.set(source, mine + 1);
     try {
       return await work();
     } finally {
       hashing--;
+      const left = (hashingFrom.get(source) ?? 1) - 1;
+      if (left > 0) hashingFrom.set(source, left);
+      else hashingFrom.delete(source);
     }
   }
 
@@ -152,7 +160,7 @@ export function createAuthService({ db, clock, sessionTtlMs, limits = { maxFailu
         ok = await hashed(() => verifyPassword(pw, user?.passwordHash ?? '').then(async (good) => {
           if (!user) await verifyPassword(pw, await DUMMY_HASH);
           return good;
-        }));
+        }), address);
       } catch (err) {
         keys.forEach((k) => failures.remove(k, now));
         throw err;

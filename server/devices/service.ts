@@ -64,6 +64,17 @@ export function deviceFlags(d: { online: boolean; appliedVersion: number; manife
   return flags;
 }
 
+/**
+ * A device secret: 256 random bits, base64url. Never starting with "-", so `--secret VALUE` on the
+ * agent's command line is not taken for an option.
+ */
+function deviceSecret(): string {
+  for (;;) {
+    const s = newToken();
+    if (!s.startsWith('-')) return s;
+  }
+}
+
 export interface DevicesDeps {
   db: Db;
   bus: Bus;
@@ -150,7 +161,7 @@ export function createDevicesService({ db, bus, clock, zoneExists, log, telemetr
       if (db.select({ id: devices.id }).from(devices).where(eq(devices.id, id)).get()) {
         throw new ApiError(409, 'device_exists', `Device ${id} already exists`);
       }
-      const secret = newToken();
+      const secret = deviceSecret();
       db.insert(devices).values({
         id, name: input.name, zoneId: input.zoneId, lat: input.lat ?? null, lon: input.lon ?? null, secretHash: hashToken(secret), mqttPasswordHash: mosquittoHash(secret), createdAt: clock.now(),
       }).run();
@@ -173,7 +184,7 @@ export function createDevicesService({ db, bus, clock, zoneExists, log, telemetr
     /** A new secret, shown once; the old one stops working at once, live sessions included. */
     rotateSecret(id: string): { id: string; secret: string } {
       row(id);
-      const secret = newToken();
+      const secret = deviceSecret();
       db.update(devices).set({ secretHash: hashToken(secret), mqttPasswordHash: mosquittoHash(secret) }).where(eq(devices.id, id)).run();
       bus.emit('device.credentials-revoked', { deviceId: id });
       return { id, secret };

@@ -12,11 +12,34 @@ const formatter = (timeZone: string) => {
   return f;
 };
 
-export function zoneOffsetMinutes(ms: number, timeZone: string): number {
+function exactOffsetMinutes(ms: number, timeZone: string): number {
   const parts = formatter(timeZone).formatToParts(new Date(ms));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
   return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
+}
+
+const BUCKET_MS = 86400_000;
+const offsets = new Map<string, Map<number, number | null>>();
+
+/**
+ * Offset of `timeZone` from UTC at instant `ms`, in minutes (Asia/Ho_Chi_Minh: +420). Asking Intl
+ * costs microseconds and a year of a busy commune's schedules asks half a million times, so the offset
+ * is remembered per UTC day: when both ends of a day agree, the whole of it has that
+ * offset (zones change offset at most a few times a year); otherwise the exact answer is computed.
+ */
+export function zoneOffsetMinutes(ms: number, timeZone: string): number {
+  let cache = offsets.get(timeZone);
+  if (!cache) offsets.set(timeZone, (cache = new Map()));
+  const bucket = Math.floor(ms / BUCKET_MS);
+  let known = cache.get(bucket);
+  if (known === undefined) {
+    const start = exactOffsetMinutes(bucket * BUCKET_MS, timeZone);
+    known = start === exactOffsetMinutes((bucket + 1) * BUCKET_MS - 1, timeZone) ? start : null;
+    if (cache.size > 200_000) cache.clear();
+    cache.set(bucket, known);
+  }
+  return known ?? exactOffsetMinutes(ms, timeZone);
 }
 
 /** ISO 8601 with the commune's offset, as the HTTP API speaks: `2026-12-31T20:00:00+07:00`. */

@@ -1,3 +1,4 @@
+import { breather } from '../domain/breathe.js';
 import { busiestDay, inQuietHours, overlappingPlays } from '../domain/checks.js';
 import { groupBy } from '../domain/group.js';
 import { occurrenceOf, schedulePlays, type DeviceRef, type Occurrence, type Play, type ProgramRef, type ScheduleDef } from '../domain/occurrences.js';
@@ -36,9 +37,11 @@ const zonesOf = (s: { zoneIds: string[] | 'all' }, all: ZoneInfo[]) => (s.zoneId
  * What a schedule would do, worked out per schedule and per zone rather than per gateway: every
  * gateway of a hamlet plays the same, so one schedule's plays are expanded once, quiet hours are
  * checked once per hamlet, and conflicts are one sweep per other schedule sharing a hamlet. Dense
- * rules are refused before anything is expanded.
+ * rules are refused before anything is expanded, and the loop over other schedules yields to the
+ * event loop, so /healthz and the gateways are answered while a year of a busy commune is checked.
  */
-export function planSchedule(i: PlanInput) {
+export async function planSchedule(i: PlanInput) {
+  const breathe = breather();
   const { candidate: c, tz } = i;
   const iso = (ms: number) => toZonedIso(ms, tz);
   const bound = playsPerDayBound(c.rule);
@@ -66,6 +69,7 @@ export function planSchedule(i: PlanInput) {
   const itemsByZone = new Map<string, number>(targetZones.map((z) => [z.id, plays.filter((p) => p.startAt < i.now + i.horizonMs).length]));
   const conflicts: ConflictView[] = [];
   for (const s of i.others) {
+    await breathe();
     const shared = zonesOf(s, i.zones).filter((z) => itemsByZone.has(z));
     if (!shared.length) continue;
     const theirs = schedulePlays(s, i.programs, w, tz);
@@ -84,6 +88,7 @@ export function planSchedule(i: PlanInput) {
       }
     }
   }
+  await breathe();
   for (const [zoneId, items] of itemsByZone) {
     if (items > i.maxManifestItems) {
       const z = zoneById.get(zoneId)!;
@@ -113,7 +118,7 @@ export function planSchedule(i: PlanInput) {
     },
   };
 }
-export type SchedulePlan = ReturnType<typeof planSchedule>;
+export type SchedulePlan = Awaited<ReturnType<typeof planSchedule>>;
 export type { Play };
 
 export function tooManyPlays(plays: number, limit: number, day?: string) {

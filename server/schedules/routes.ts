@@ -57,17 +57,17 @@ export function schedulesRoutes(schedules: SchedulesService, timeZone: string, a
     .use(allow('schedules.view'))
     .get('/', (c) => c.json({ schedules: schedules.list().map(out) }, 200))
     .get('/:id', (c) => c.json({ schedule: out(schedules.get(c.req.param('id'))) }, 200))
-    .post('/', edit, validate('query', z.object({ dryRun: z.enum(['true', 'false']).optional() })), validate('json', scheduleBody), (c) => {
+    .post('/', edit, validate('query', z.object({ dryRun: z.enum(['true', 'false']).optional() })), validate('json', scheduleBody), async (c) => {
       const input = toInput(c.req.valid('json')) as ScheduleInput;
-      if (c.req.valid('query').dryRun === 'true') return c.json(schedules.dryRun(input), 200);
-      const schedule = schedules.create(input, c.get('user').id);
+      if (c.req.valid('query').dryRun === 'true') return c.json(await schedules.dryRun(input), 200);
+      const schedule = await schedules.create(input, c.get('user').id);
       audit.record(actorOf(c), 'schedule.created', { type: 'schedule', id: schedule.id }, summary(schedule));
       return c.json({ schedule: out(schedule) }, 201);
     })
-    .patch('/:id', edit, validate('json', schedulePatch), (c) => {
+    .patch('/:id', edit, validate('json', schedulePatch), async (c) => {
       const body = c.req.valid('json');
       if (body.programId && body.programIds) throw new ApiError(400, 'invalid_request', 'give programId or programIds, not both');
-      const schedule = schedules.update(c.req.param('id'), toInput(body));
+      const schedule = await schedules.update(c.req.param('id'), toInput(body));
       audit.record(actorOf(c), 'schedule.updated', { type: 'schedule', id: schedule.id }, { changed: Object.keys(body), ...summary(schedule) });
       return c.json({ schedule: out(schedule) }, 200);
     })

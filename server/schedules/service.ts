@@ -120,23 +120,23 @@ export function createSchedulesService(d: ScheduleDeps) {
     list,
     get,
     /** dryRun: the same checks, nothing saved. */
-    dryRun(input: ScheduleInput) {
-      const p = plan(input, validate(input), 'dry-run');
+    async dryRun(input: ScheduleInput) {
+      const p = await plan(input, validate(input), 'dry-run');
       return { ok: p.quietHits.length === 0 && (input.priority !== 'normal' || p.conflicts.length === 0), ...view(p) };
     },
-    create(input: ScheduleInput, userId: string): Schedule {
+    async create(input: ScheduleInput, userId: string): Promise<Schedule> {
       const programs = validate(input);
       const id = newId('sc');
-      refuseIfBad(input, plan(input, programs, id));
+      refuseIfBad(input, await plan(input, programs, id));
       const now = clock.now();
       db.insert(schedules).values({ id, ...row(input), seriesAnchor: now, createdBy: userId, createdAt: now, updatedAt: now }).run();
       bus.emit('schedule.changed', { scheduleId: id, zoneIds: input.zoneIds });
       return get(id);
     },
-    update(id: string, patch: Partial<ScheduleInput>): Schedule {
+    async update(id: string, patch: Partial<ScheduleInput>): Promise<Schedule> {
       const before = get(id);
       const input: ScheduleInput = { ...before, ...patch };
-      refuseIfBad(input, plan(input, validate(input), id, id));
+      refuseIfBad(input, await plan(input, validate(input), id, id));
       const now = clock.now();
       let series = { seriesOffset: before.seriesOffset ?? 0, seriesAnchor: before.seriesAnchor ?? before.createdAt };
       if (patch.rule && before.programIds.length > 1) {

@@ -20,8 +20,8 @@ import { ADMIN_PASSWORD, type Api, type ApiClient, withJson } from './system.js'
 /** A Monday morning in the commune, far from quiet hours: the default "now" of in-process tests. */
 export const FIXED_NOW = Date.parse('2026-03-02T08:00:00+07:00');
 
-/** What @hono/node-server would give a request from this machine: routes that log the address see 127.0.0.1. */
-const LOOPBACK = { incoming: { socket: { remoteAddress: '127.0.0.1', remotePort: 40000, remoteFamily: 'IPv4' } } };
+/** What @hono/node-server would give a request from `address`: routes that log the address see it. */
+const peer = (address: string) => ({ incoming: { socket: { remoteAddress: address, remotePort: 40000, remoteFamily: 'IPv4' } } });
 
 /** A clock a test moves by hand. */
 export function testClock(start = FIXED_NOW) {
@@ -31,6 +31,7 @@ export function testClock(start = FIXED_NOW) {
 export type TestClock = ReturnType<typeof testClock>;
 
 export interface TestApp extends ApiClient {
+  as: (cookie?: string, address?: string) => Api;
   server: ComposedServer;
   /** The in-memory database, for fixtures a route test needs but does not test. */
   db: Db;
@@ -67,10 +68,11 @@ export async function createTestApp(opts: { now?: number; env?: Record<string, s
   verifyDevice = server.devices.verifySecret;
   await server.start();
 
-  const as = (cookie?: string): Api => async (path, init = {}) => {
+  /** Requests with a session cookie (or none), from 127.0.0.1 unless another peer address is given. */
+  const as = (cookie?: string, address = '127.0.0.1'): Api => async (path, init = {}) => {
     const headers = new Headers(init.headers);
     if (cookie) headers.set('cookie', cookie);
-    return server.app.request(path, withJson({ ...init, headers }), LOOPBACK);
+    return server.app.request(path, withJson({ ...init, headers }), peer(address));
   };
   const login = async (username: string, password: string) => {
     const res = await as()('/api/auth/login', { method: 'POST', json: { username, password } });
@@ -101,9 +103,10 @@ export function useTestApp(opts: Parameters<typeof createTestApp>[0] = {}): Test
  * An approved program with an asset of `durationMs`, written straight to the database: for route
  * tests of schedules, which need something approved but not the audio pipeline (tested on its own).
  */
+let seeded = 0;
 export function seedApprovedProgram(t: Pick<TestApp, 'db' | 'clock' | 'server'>, title: string, durationMs = 60_000, category: Category = 'news'): string {
   const now = t.clock.now();
-  const id = `pg_${createHash('sha256').update(title).digest('hex').slice(0, 12)}`;
+  const id = `pg_${createHash('sha256').update(`${title}|${++seeded}`).digest('hex').slice(0, 12)}`;
   const sha256 = createHash('sha256').update(`${title}|${durationMs}`).digest('hex');
   t.db.transaction((tx) => {
     tx.insert(assets).values({ sha256, bytes: Math.round(durationMs * 3), durationMs, loudnessLufs: -16, truePeakDb: -1.5, createdAt: now }).onConflictDoNothing().run();
