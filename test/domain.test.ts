@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { manifestItems, nextManifest, type AssetRef } from '../server/domain/manifest.js';
-import { expandOccurrences, occurrenceId, type ScheduleDef } from '../server/domain/occurrences.js';
+import type { AssetRef } from '../server/domain/manifest.js';
+import { expandOccurrences, occurrenceId, schedulePlays, type ScheduleDef } from '../server/domain/occurrences.js';
+import { deviceItemsHash, devicePayload, nextVersion, zoneItems, zoneTemplate } from '../server/domain/zone-manifest.js';
 import { toZonedIso, zoneOffsetMinutes } from '../server/domain/time.js';
 
 const HCM = 'Asia/Ho_Chi_Minh';
@@ -50,21 +51,38 @@ describe('occurrences of a once rule', () => {
   });
 });
 
-describe('manifest planning', () => {
+describe('manifest planning, once per hamlet', () => {
   const assets = new Map<string, AssetRef>([['pg_chao', { title: 'Lời chào', sha256: 'f'.repeat(64), bytes: 1000, durationMs: 60_000, url: '/media/x.opus' }]]);
-  const items = manifestItems(expandOccurrences([once('sc_1', '2026-12-31T20:00:00+07:00')], devices, programs, window).filter((o) => o.deviceId === 'thon-dong-1'), assets);
+  const schedules = [once('sc_1', '2026-12-31T20:00:00+07:00')];
+  const playsOf = (s: ScheduleDef) => schedulePlays(s, programs, window, HCM);
+  const template = zoneTemplate(zoneItems(schedules, playsOf, assets));
+  const manifest = (deviceId: string) => JSON.parse(devicePayload(template, { deviceId, version: 1, issuedAt: 0, validUntil: 1000 }));
 
-  it('starts a device at version 1 and bumps the version only when its items change', () => {
-    const first = nextManifest(undefined, { deviceId: 'thon-dong-1', items, now: 0, horizonMs: 1000 })!;
-    expect(first.manifest.version).toBe(1);
-    expect(nextManifest({ version: 1, itemsHash: first.itemsHash }, { deviceId: 'thon-dong-1', items, now: 5, horizonMs: 1000 })).toBeNull();
-    const second = nextManifest({ version: 1, itemsHash: first.itemsHash }, { deviceId: 'thon-dong-1', items: [], now: 5, horizonMs: 1000 })!;
-    expect(second.manifest.version).toBe(2);
-    expect(second.manifest.validUntil).toBe(1005);
+  it('gives each gateway of the hamlet the same items, with the occurrence ids the preview shows', () => {
+    const occ = expandOccurrences(schedules, devices, programs, window);
+    for (const d of ['thon-dong-1', 'thon-dong-2']) {
+      const m = manifest(d);
+      expect(m.items.map((i: { occurrenceId: string }) => i.occurrenceId)).toEqual(occ.filter((o) => o.deviceId === d).map((o) => o.occurrenceId));
+      expect(m.items[0]).toMatchObject({ programId: 'pg_chao', title: 'Lời chào', startAt: at('2026-12-31T20:00:00+07:00'), asset: { sha256: 'f'.repeat(64) } });
+    }
   });
 
-  it('drops occurrences whose program has no asset', () => {
-    expect(manifestItems(expandOccurrences([once('sc_1', '2026-12-31T20:00:00+07:00')], devices, programs, window), new Map())).toEqual([]);
+  it('starts a device at version 1 and bumps the version only when its items change', () => {
+    const hash = deviceItemsHash(template, 'thon-dong-1');
+    expect(nextVersion(undefined, hash)).toBe(1);
+    expect(nextVersion({ version: 1, itemsHash: hash }, hash)).toBeNull();
+    const emptied = deviceItemsHash(zoneTemplate([]), 'thon-dong-1');
+    expect(nextVersion({ version: 1, itemsHash: hash }, emptied)).toBe(2);
+    expect(deviceItemsHash(template, 'thon-dong-2')).not.toBe(hash);
+  });
+
+  it('goes above a version the device holds that was never published (a restored backup), even with the same items', () => {
+    const hash = deviceItemsHash(template, 'thon-dong-1');
+    expect(nextVersion({ version: 3, itemsHash: hash }, hash, 7)).toBe(8);
+  });
+
+  it('drops plays whose program has no asset', () => {
+    expect(zoneItems(schedules, playsOf, new Map())).toEqual([]);
   });
 });
 

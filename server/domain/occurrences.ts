@@ -40,9 +40,28 @@ export interface Occurrence {
   repeat?: Repeat;
 }
 
-/** Same schedule, device and instant → same id, so a rebuilt manifest never makes a gateway play twice. */
+/**
+ * Same schedule, instant and device → same id, so a rebuilt manifest never makes a gateway play twice.
+ * The id is the play's part (schedule and instant: the same for every gateway of a hamlet) followed
+ * by the device's part, so a hamlet's manifest is planned once and each gateway's derived from it.
+ */
+export const occurrenceBase = (scheduleId: string, startAt: number) =>
+  createHash('sha256').update(`${scheduleId}|${startAt}`).digest('base64url').slice(0, 16);
+
+const tags = new Map<string, string>();
+/** Six characters that tell one gateway's occurrences from another's (remembered per device id). */
+export function deviceTag(deviceId: string): string {
+  let tag = tags.get(deviceId);
+  if (!tag) {
+    tag = createHash('sha256').update(deviceId).digest('base64url').slice(0, 6);
+    if (tags.size > 100_000) tags.clear();
+    tags.set(deviceId, tag);
+  }
+  return tag;
+}
+
 export const occurrenceId = (scheduleId: string, deviceId: string, startAt: number) =>
-  'oc_' + createHash('sha256').update(`${scheduleId}|${deviceId}|${startAt}`).digest('base64url').slice(0, 22);
+  `oc_${occurrenceBase(scheduleId, startAt)}${deviceTag(deviceId)}`;
 
 /** How long an occurrence holds its gateway: every repetition and the gaps between them. */
 export const spanMs = (durationMs: number, repeat?: Repeat | null) =>

@@ -4,14 +4,17 @@ import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { deviceManifests, devices as deviceTable } from '../db/schema.js';
-import { manifestItems, nextManifest, type AssetRef } from '../domain/manifest.js';
+import type { AssetRef } from '../domain/manifest.js';
 import { expandOccurrences, type DeviceRef, type Occurrence, type ProgramRef, type ScheduleDef } from '../domain/occurrences.js';
+import { deviceItemsHash, devicePayload, nextVersion } from '../domain/zone-manifest.js';
+import { planZones, zonesOf } from './plan.js';
 import type { Logger } from '../logger.js';
 import type { DevicePlane } from '../mqtt/plane.js';
 import { createBatchSigner } from './signer.js';
 
-/** Devices in the first chunk planned, signed, stored and published together; each next chunk is twice the size. */
+/** Devices in the first chunk planned, signed, stored and published together; each next chunk is twice the size, up to MAX_CHUNK. */
 const FIRST_CHUNK = 250;
+const MAX_CHUNK = 250;
 
 export interface PlanSource {
   schedules(): ScheduleDef[];
@@ -74,10 +77,10 @@ export function createManifestsService(deps: {
     const devices = source.devices().filter((d) => inScope(d.zoneId));
     const schedules = source.schedules().filter((s) => zoneIds === 'all' || s.zoneIds === 'all' || s.zoneIds.some(inScope));
     const { refs, assets } = programMaps();
-    const all = expandOccurrences(schedules, devices, refs, { from: now, to: now + horizonMs }, tz);
-    const byDevice = new Map<string, Occurrence[]>(devices.map((d) => [d.id, []]));
-    for (const o of all) byDevice.get(o.deviceId)?.push(o);
-    const quiet = source.quietHours();
+    const templates = planZones({
+      zoneIds: zonesOf(devices), schedules, refs, assets, quietHours: source.quietHours(), window: { from: now, to: now + horizonMs }, tz, maxItems,
+      onCut: (zoneId, items) => log.warn('manifest cut to its item limit', { zoneId, items, limit: maxItems }),
+    });
     // Only the manifests in scope are read: a fleet of 10,000 must not be read for a change in one zone.
     const current = db.select({ deviceId: deviceManifests.deviceId, version: deviceManifests.version, itemsHash: deviceManifests.itemsHash }).from(deviceManifests);
     const previous = new Map(
@@ -87,24 +90,21 @@ export function createManifestsService(deps: {
     // Planned, signed, stored and published a chunk at a time, the next chunk signing in the worker
     // threads while this one is stored and published: the broker delivers the first manifests while
     // the last are still being signed, and the event loop is never held for the whole fleet. Chunks
-    // double in size, so the first publish comes early and a fleet of 10,000 costs a few commits.
+    // double in size (up to MAX_CHUNK), so the first publish comes early and memory stays bounded.
     const signChunk = async (from: number, to: number) => {
       const planned = devices.slice(from, to).flatMap((d) => {
-        const floor = floors.get(d.id);
+        const t = templates.get(d.zoneId)!;
+        const hash = deviceItemsHash(t, d.id);
         const prev = previous.get(d.id);
+        const floor = floors.get(d.id);
         // A device ahead of us gets a version above what it holds, even with the same items.
-        const base = floor !== undefined ? { version: Math.max(prev?.version ?? 0, floor), itemsHash: '' } : prev;
-        let items = manifestItems(byDevice.get(d.id)!, assets);
-        if (items.length > maxItems) {
-          log.warn('manifest cut to its item limit', { deviceId: d.id, items: items.length, limit: maxItems });
-          items = items.slice(0, maxItems);
-        }
-        const next = nextManifest(base, { deviceId: d.id, items, quietHours: quiet.get(d.zoneId), now, horizonMs });
-        return next ? [{ deviceId: d.id, ...next, payload: JSON.stringify(next.manifest) }] : [];
+        const version = nextVersion(prev, hash, floor);
+        if (version === null) return [];
+        return [{ deviceId: d.id, version, itemsHash: hash, payload: devicePayload(t, { deviceId: d.id, version, issuedAt: now, validUntil: now + horizonMs }) }];
       });
       const sigs = await signer.sign(planned.map((p) => p.payload));
       return planned.map((p, k): typeof deviceManifests.$inferInsert => ({
-        deviceId: p.deviceId, version: p.manifest.version, itemsHash: p.itemsHash, publishedAt: now,
+        deviceId: p.deviceId, version: p.version, itemsHash: p.itemsHash, publishedAt: now,
         envelope: JSON.stringify({ payload: p.payload, sig: sigs[k] } satisfies Envelope),
       }));
     };
@@ -120,9 +120,10 @@ export function createManifestsService(deps: {
       return p;
     };
     let signing = ahead(0, size);
-    for (let from = 0; from < devices.length; from += size, size *= 2) {
+    for (let from = 0; from < devices.length; from += size, size = Math.min(size * 2, MAX_CHUNK)) {
       const rows = await signing;
-      if (from + size < devices.length) signing = ahead(from + size, from + 3 * size);
+      const next = Math.min(size * 2, MAX_CHUNK);
+      if (from + size < devices.length) signing = ahead(from + size, from + size + next);
       // Signing let other work run: a device deleted meanwhile gets no manifest.
       if (deletions !== seen) [alive, seen] = [new Set(source.devices().map((d) => d.id)), deletions];
       const chunk = rows.filter((r) => alive.has(r.deviceId));

@@ -77,7 +77,7 @@ describe('/healthz while a heavy schedule request is processed, over real HTTP',
   it('answers within 200 ms while a dry run checks a year of a busy commune', async () => {
     // A busy commune: 30 hamlets, 300 schedules of four plays a day, written straight to the database.
     const sqlite = new Database(join(t.dir, 'data', 'loalang.db'));
-    const zones = [];
+    const zones: string[] = [];
     for (let z = 0; z < 30; z++) zones.push(await createZone(t, `Thôn ${z}`, { quietStart: '00:00', quietEnd: '00:00' }));
     for (let z = 0; z < 30; z++) await createDevice(t, `thon-so-${z}`, zones[z]);
     const now = Date.now();
