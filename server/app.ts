@@ -6,6 +6,8 @@ import { requireUser, sessionUser, type AuthEnv } from './auth/middleware.js';
 import { can } from './auth/permissions.js';
 import { authRoutes, meRoutes, usersRoutes } from './auth/routes.js';
 import type { AuthService } from './auth/service.js';
+import { broadcastsRoutes, type BroadcastContent } from './broadcasts/routes.js';
+import type { BroadcastsService } from './broadcasts/service.js';
 import type { Bus } from './bus.js';
 import { commandsRoutes } from './commands/routes.js';
 import type { CommandsService } from './commands/service.js';
@@ -63,6 +65,8 @@ export interface AppDeps {
   jobs: Jobs;
   audit: AuditLog;
   tts: TtsProvider;
+  broadcasts: BroadcastsService;
+  broadcastContent: BroadcastContent;
 }
 
 /** Routes that take audio: their own limit (MAX_UPLOAD_MB) applies instead of the body limit. */
@@ -89,6 +93,7 @@ export function createApp(d: AppDeps) {
     .route('/occurrences', occurrencesRoutes(d.manifests.preview, d.timeZone, d.now, d.horizonMs))
     .route('/playlogs', playlogsRoutes(d.playlogs, d.timeZone))
     .route('/audit', auditRoutes(d.audit))
+    .route('/broadcasts', broadcastsRoutes(d.broadcasts, d.broadcastContent, d.audit))
     .route('/events', liveRoutes(d.bus, (id) => d.devices.get(id)));
 
   const canListen = (c: Parameters<typeof sessionUser>[1]) => {

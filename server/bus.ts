@@ -1,4 +1,4 @@
-import type { DeviceState, PlayedReport, Telemetry } from '../devices/protocol/index.js';
+import type { AlertStatusReport, DeviceState, PlayedReport, Telemetry } from '../devices/protocol/index.js';
 import type { JobView } from './jobs/service.js';
 import type { Logger } from './logger.js';
 
@@ -22,6 +22,9 @@ export interface BusEvents {
   'device.manifest-rejected': { deviceId: string; version?: number; reason: string };
   'device.command-result': { deviceId: string; seq: number; result: 'done' | 'rejected' | 'failed'; reason?: string };
   'device.played': { deviceId: string; report: PlayedReport };
+  'device.alert-status': { deviceId: string; report: AlertStatusReport };
+  /** An emergency broadcast changed: created, confirmed, fired, cancelled, expired, or a gateway reported. */
+  'broadcast.updated': { broadcastId: string };
   /**
    * A gateway holds a manifest version the server never published (its database was restored from an
    * older backup): the next manifest must go above it, or the gateway would refuse it as older.

@@ -42,6 +42,7 @@ const schema = z.object({
   MAX_MANIFEST_ITEMS: z.coerce.number().int().min(10).max(100_000).default(2000),
   DB_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(500),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(10),
+  EMERGENCY_EXPIRY_MINUTES: z.coerce.number().min(1).max(7 * 24 * 60).default(60),
 }).superRefine((e, ctx) => {
   // The EMQX hooks answer who may connect: with an external broker they are open to the network, so
   // they must be behind a token (and the server refuses to start without one).
@@ -90,6 +91,8 @@ export interface Config {
   maxManifestItems: number;
   dbBusyTimeoutMs: number;
   shutdownTimeoutMs: number;
+  /** How long a gateway that reconnects still gets an emergency broadcast, unless it says. */
+  emergencyExpiryMs: number;
 }
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -131,6 +134,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     maxManifestItems: e.MAX_MANIFEST_ITEMS,
     dbBusyTimeoutMs: e.DB_BUSY_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    emergencyExpiryMs: e.EMERGENCY_EXPIRY_MINUTES * 60_000,
   };
 }
 

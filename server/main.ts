@@ -7,6 +7,7 @@ import { serve } from '@hono/node-server';
 import { generateSigningKeys, loadSigningKeys, type SigningKeys } from '../devices/protocol/index.js';
 import { createApp } from './app.js';
 import { createAuditLog } from './audit/service.js';
+import { createBroadcastsService } from './broadcasts/service.js';
 import { createAuthService } from './auth/service.js';
 import { createBus, type Bus, type Feature } from './bus.js';
 import { systemClock, type Clock } from './clock.js';
@@ -105,11 +106,15 @@ export async function composeServer(config: Config, infra: Infrastructure) {
   });
   const playlogs = createPlaylogsService({ db, bus, clock });
   const commands = createCommandsService({ db, bus, clock, log, plane, keys });
+  const broadcasts = createBroadcastsService({
+    db, bus, clock, log, plane, keys, defaultExpiryMs: config.emergencyExpiryMs,
+    devices: () => devices.all().map((x) => ({ id: x.id, zoneId: x.zoneId, online: x.online, lastSeenAt: x.lastSeenAt, test: x.test })),
+  });
 
   // Everything that reacts to an event; each registers its own listeners in start().
   const features: Feature[] = [
     createDeviceInbox({ plane, bus, log }),
-    devices, manifests, commands, playlogs, audit,
+    devices, manifests, commands, playlogs, audit, broadcasts,
     createSessionRevoker({ bus, broker: infra.broker }),
   ];
 
@@ -120,11 +125,19 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     provisioning: infra.provisioning,
     auth, zones, devices, media, programs, schedules, manifests, playlogs,
     mqttHooks: { auth: infra.mqttAuth, serverUsername: infra.serverUsername, token: config.mqttUrl ? config.mqttHookToken : undefined },
-    commands, jobs, audit, tts,
+    commands, jobs, audit, tts, broadcasts,
+    broadcastContent: {
+      program: (id) => {
+        const p = programs.get(id);
+        return { title: p.title, status: p.status, airing: p.airing };
+      },
+      speak: async (text, voice) => (await programs.speak({ text, voice })).asset,
+      asset: (sha256) => media.getAsset(sha256),
+    },
   });
 
   return {
-    app, bus, auth, zones, devices, media, programs, schedules, manifests, playlogs, commands, jobs, audit, tts,
+    app, bus, auth, zones, devices, media, programs, schedules, manifests, playlogs, commands, jobs, audit, tts, broadcasts,
     async start() {
       devices.markAllOffline();
       for (const f of features) await f.start();

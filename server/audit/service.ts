@@ -11,6 +11,7 @@ export type AuditAction =
   | 'program.created' | 'program.version-created' | 'program.updated' | 'program.submitted' | 'program.approved' | 'program.rejected'
   | 'schedule.created' | 'schedule.updated' | 'schedule.deleted'
   | 'broadcast.command' | 'broadcast.played'
+  | 'broadcast.emergency-prepared' | 'broadcast.emergency-fired' | 'broadcast.emergency-confirmed' | 'broadcast.emergency-cancelled' | 'broadcast.settings-changed'
   | 'user.created' | 'user.updated' | 'user.disabled' | 'user.enabled' | 'user.password-reset' | 'user.password-changed'
   | 'device.created' | 'device.updated' | 'device.moved' | 'device.secret-rotated' | 'device.deleted'
   | 'zone.created' | 'zone.updated' | 'zone.deleted';

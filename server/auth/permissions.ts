@@ -29,6 +29,17 @@ export const PERMISSIONS = {
   'audit.view': ['admin', 'approver'],
   /** Live updates about content (job progress, programs, plays) beside the device status everyone sees. */
   'live.content': CONTENT,
+  /** Emergency broadcasts: everyone sees them and their status on every gateway. */
+  'broadcasts.view': EVERYONE,
+  /** Prepare one; it goes out at once unless the two-person rule asks an approver to confirm it. */
+  'broadcasts.prepare': EVERYONE,
+  /** The chair fires directly and confirms what others prepared (never their own). */
+  'broadcasts.fire': ['approver'],
+  'broadcasts.confirm': ['approver'],
+  /** Cancel any broadcast; whoever prepared one may always cancel their own. */
+  'broadcasts.cancel': ['approver'],
+  /** The risk-level table and the two-person rule. */
+  'broadcasts.settings': ['admin', 'approver'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof PERMISSIONS;

@@ -31,6 +31,8 @@ export const zones = sqliteTable('zones', {
   name: text('name').notNull(),
   quietStart: text('quiet_start').notNull().default('22:00'),
   quietEnd: text('quiet_end').notNull().default('05:30'),
+  /** CAP area geocodes that mean this hamlet (e.g. {valueName: "VN-ADMIN", value: "26815"}). */
+  geocodes: text('geocodes', { mode: 'json' }).$type<{ valueName: string; value: string }[]>().notNull().default(sql`'[]'`),
   createdAt: createdAt(),
 });
 
@@ -61,6 +63,8 @@ export const devices = sqliteTable(
     /** Where the gateway stands, for the map and for CAP polygon alerts. */
     lat: real('lat'),
     lon: real('lon'),
+    /** A gateway kept for tests: CAP alerts with status Test or Exercise play only on these. */
+    test: integer('test', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('devices_zone').on(t.zoneId)],
 );
@@ -208,4 +212,64 @@ export const commands = sqliteTable(
     resultAt: integer('result_at'),
   },
   (t) => [uniqueIndex('commands_device_seq').on(t.deviceId, t.seq)],
+);
+
+/**
+ * Emergency broadcasts (khẩn cấp): what was sent to which hamlets, by whom, confirmed by whom, and
+ * until when a gateway that reconnects still gets it.
+ */
+export const broadcasts = sqliteTable(
+  'broadcasts',
+  {
+    id: text('id').primaryKey(),
+    status: text('status', { enum: ['awaiting-confirmation', 'active', 'cancelled', 'expired', 'rejected'] }).notNull(),
+    zoneIds: text('zone_ids', { mode: 'json' }).$type<string[] | 'all'>().notNull(),
+    contentKind: text('content_kind', { enum: ['program', 'text', 'recording'] }).notNull(),
+    title: text('title').notNull(),
+    /** For text: what is spoken, as written. */
+    text: text('text'),
+    programId: text('program_id').references(() => programs.id),
+    assetSha256: text('asset_sha256').notNull().references(() => assets.sha256),
+    riskLevel: integer('risk_level'),
+    repeatTimes: integer('repeat_times').notNull().default(1),
+    gapSeconds: integer('gap_seconds').notNull().default(0),
+    volume: integer('volume'),
+    note: text('note'),
+    /** A test broadcast reaches only gateways marked as test (CAP status Test/Exercise). */
+    test: integer('test', { mode: 'boolean' }).notNull().default(false),
+    source: text('source', { enum: ['manual', 'cap'] }).notNull().default('manual'),
+    capAlertId: text('cap_alert_id'),
+    revision: integer('revision').notNull().default(1),
+    createdBy: text('created_by'),
+    createdByName: text('created_by_name'),
+    createdAt: createdAt(),
+    confirmedBy: text('confirmed_by'),
+    confirmedAt: integer('confirmed_at'),
+    firedAt: integer('fired_at'),
+    expiresAt: integer('expires_at').notNull(),
+    cancelledBy: text('cancelled_by'),
+    cancelledAt: integer('cancelled_at'),
+    cancelReason: text('cancel_reason'),
+  },
+  (t) => [index('broadcasts_created').on(t.createdAt)],
+);
+
+/** One gateway's part in a broadcast, as it reported it (or as the server knows it when it cannot). */
+export const broadcastTargets = sqliteTable(
+  'broadcast_targets',
+  {
+    broadcastId: text('broadcast_id').notNull().references(() => broadcasts.id, { onDelete: 'cascade' }),
+    deviceId: text('device_id').notNull(),
+    zoneId: text('zone_id').notNull(),
+    status: text('status', { enum: ['pending', 'sent', 'received', 'playing', 'played', 'missed', 'cancelled', 'expired', 'failed', 'rejected'] }).notNull(),
+    reason: text('reason'),
+    /** When the gateway was last heard from, if it was offline when the broadcast went out. */
+    offlineSince: integer('offline_since'),
+    sentAt: integer('sent_at'),
+    receivedAt: integer('received_at'),
+    startedAt: integer('started_at'),
+    endedAt: integer('ended_at'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('broadcast_targets_pk').on(t.broadcastId, t.deviceId)],
 );

@@ -22,7 +22,7 @@ export const deviceInputSchema = createInsertSchema(devices, {
   zoneId: (s) => s.min(1),
   lat: (s) => s.min(-90).max(90),
   lon: (s) => s.min(-180).max(180),
-}).pick({ id: true, name: true, zoneId: true, lat: true, lon: true }).partial({ id: true, lat: true, lon: true });
+}).pick({ id: true, name: true, zoneId: true, lat: true, lon: true, test: true }).partial({ id: true, lat: true, lon: true, test: true });
 export const devicePatchSchema = deviceInputSchema.omit({ id: true }).partial();
 export type DeviceInput = z.infer<typeof deviceInputSchema>;
 
@@ -40,6 +40,8 @@ export interface DeviceView {
   createdAt: number;
   lat: number | null;
   lon: number | null;
+  /** Kept for tests: CAP Test/Exercise alerts play only here. */
+  test: boolean;
   /** A manifest version the device says it holds that the server never published (null when none). */
   reportedVersion: number | null;
   /** Sync status: since when the applied manifest lags the published one (null when in sync). */
@@ -101,7 +103,7 @@ export function createDevicesService({ db, bus, clock, zoneExists, log, telemetr
     const base = {
       id: d.id, name: d.name, zoneId: d.zoneId, online: d.online, lastSeenAt: d.lastSeenAt, agentVersion: d.agentVersion,
       manifestVersion, appliedVersion: d.appliedVersion, telemetry: (d.telemetry as Telemetry) ?? null,
-      playing: (d.playing as NonNullable<Telemetry['playing']>) ?? null, createdAt: d.createdAt, lat: d.lat, lon: d.lon, reportedVersion: d.reportedVersion,
+      playing: (d.playing as NonNullable<Telemetry['playing']>) ?? null, createdAt: d.createdAt, lat: d.lat, lon: d.lon, test: d.test, reportedVersion: d.reportedVersion,
       lagSince: d.appliedVersion < manifestVersion ? d.lagSince : null,
     };
     return { ...base, flags: deviceFlags(base) };
@@ -163,12 +165,12 @@ export function createDevicesService({ db, bus, clock, zoneExists, log, telemetr
       }
       const secret = deviceSecret();
       db.insert(devices).values({
-        id, name: input.name, zoneId: input.zoneId, lat: input.lat ?? null, lon: input.lon ?? null, secretHash: hashToken(secret), mqttPasswordHash: mosquittoHash(secret), createdAt: clock.now(),
+        id, name: input.name, zoneId: input.zoneId, lat: input.lat ?? null, lon: input.lon ?? null, test: input.test ?? false, secretHash: hashToken(secret), mqttPasswordHash: mosquittoHash(secret), createdAt: clock.now(),
       }).run();
       bus.emit('device.created', { deviceId: id, zoneId: input.zoneId });
       return { ...get(id), secret };
     },
-    update(id: string, patch: { name?: string; zoneId?: string; lat?: number | null; lon?: number | null }): DeviceView {
+    update(id: string, patch: { name?: string; zoneId?: string; lat?: number | null; lon?: number | null; test?: boolean }): DeviceView {
       const before = row(id);
       if (patch.zoneId) requireZone(patch.zoneId);
       db.update(devices).set(patch).where(eq(devices.id, id)).run();

@@ -8,7 +8,7 @@ export type Principal = { kind: 'server' } | { kind: 'device'; id: string };
 /**
  * The one ACL function behind the embedded broker's hooks and the external broker's HTTP hooks.
  * A device may publish only its own state/telemetry/event and subscribe only to its own
- * manifest/cmd and the server state. Wildcards never match for devices.
+ * manifest/cmd/alert and the server state. Wildcards never match for devices.
  */
 export function authorize(p: Principal, action: 'publish' | 'subscribe', topic: string): boolean {
   if (p.kind === 'server') return true;
@@ -16,5 +16,5 @@ export function authorize(p: Principal, action: 'publish' | 'subscribe', topic: 
   if (action === 'publish') {
     return topic === topics.state(p.id) || topic === topics.telemetry(p.id) || topic === topics.event(p.id);
   }
-  return topic === topics.manifest(p.id) || topic === topics.cmd(p.id) || topic === topics.serverState;
+  return topic === topics.manifest(p.id) || topic === topics.cmd(p.id) || topic === topics.alert(p.id) || topic === topics.serverState;
 }

@@ -45,6 +45,8 @@ export function createDeviceInbox({ plane, bus, log }: { plane: DevicePlane; bus
             return bus.emit('device.command-result', { deviceId, seq: r.seq, result: r.result, reason: r.reason });
           case 'played':
             return bus.emit('device.played', { deviceId, report: r });
+          case 'alert-status':
+            return bus.emit('device.alert-status', { deviceId, report: r });
         }
       });
     },

@@ -207,6 +207,29 @@ export function createProgramsService({ db, bus, clock, media, jobs, audit, tts 
     return { program: service.get(id), version: v.version };
   }
 
+  /**
+   * Text (normalised for Vietnamese) to speech through the configured provider, then the audio
+   * pipeline: an asset. A job's work, and an emergency's, which does not wait in the job queue.
+   */
+  async function speak(input: { text: string; voice?: string; speakingRate?: number; pitch?: number }, progress: (f: number) => void = () => {}) {
+    const spoken = normalizeVietnamese(input.text);
+    if (!spoken) throw new ApiError(400, 'invalid_request', 'There is no text to speak');
+    let speech;
+    try {
+      speech = await tts.synthesize({ text: spoken, voice: input.voice, speakingRate: input.speakingRate, pitch: input.pitch });
+    } catch (err) {
+      if (err instanceof TtsError) throw new ApiError(502, 'tts_failed', err.message);
+      throw err;
+    }
+    progress(0.2);
+    const name = `speech.${speech.ext}`;
+    const path = await media.tmpPath(name);
+    await writeFile(path, speech.audio);
+    const probe = await media.check(path, name);
+    const asset = await media.ingest({ path, name, probe, onProgress: (f) => progress(0.2 + f * 0.8) });
+    return { asset, voice: speech.voice };
+  }
+
   const service = {
     list: (): ProgramView[] => views(db.select().from(programs).orderBy(desc(programs.updatedAt)).all(), false),
     get(id: string): ProgramView {
@@ -234,26 +257,14 @@ export function createProgramsService({ db, bus, clock, media, jobs, audit, tts 
     /** Text (normalised for Vietnamese) to speech through the configured provider, then the same pipeline. */
     startSpeech(input: SpeechInput): JobView {
       requireTitle(input);
-      const spoken = normalizeVietnamese(input.text);
-      if (!spoken) throw new ApiError(400, 'invalid_request', 'There is no text to speak');
+      if (!normalizeVietnamese(input.text)) throw new ApiError(400, 'invalid_request', 'There is no text to speak');
       const label = input.title ?? row(input.programId!).title;
       return jobs.enqueue('tts', label, input.actor.id, async (progress) => {
-        let speech;
-        try {
-          speech = await tts.synthesize({ text: spoken, voice: input.voice, speakingRate: input.speakingRate, pitch: input.pitch });
-        } catch (err) {
-          if (err instanceof TtsError) throw new ApiError(502, 'tts_failed', err.message);
-          throw err;
-        }
-        progress(0.2);
-        const name = `speech.${speech.ext}`;
-        const path = await media.tmpPath(name);
-        await writeFile(path, speech.audio);
-        const probe = await media.check(path, name);
-        const asset = await media.ingest({ path, name, probe, onProgress: (f) => progress(0.2 + f * 0.8) });
-        return addVersion({ ...input, source: 'tts', asset, originalName: null, text: input.text, voice: speech.voice });
+        const { asset, voice } = await speak(input, progress);
+        return addVersion({ ...input, source: 'tts', asset, originalName: null, text: input.text, voice });
       });
     },
+    speak,
 
     update(id: string, patch: { title?: string; category?: Category }, actor: Actor): ProgramView {
       row(id);

@@ -11,12 +11,14 @@ import { newId } from '../ids.js';
 export type Zone = typeof zones.$inferSelect;
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time of day as HH:MM');
+const geocode = z.object({ valueName: z.string().trim().min(1).max(64), value: z.string().trim().min(1).max(64) });
 /** A zone as an officer gives it; equal quietStart and quietEnd mean no quiet hours. */
 export const zoneInputSchema = createInsertSchema(zones, {
   name: (s) => s.trim().min(1).max(100),
   quietStart: () => hhmm,
   quietEnd: () => hhmm,
-}).pick({ name: true, quietStart: true, quietEnd: true }).partial({ quietStart: true, quietEnd: true });
+  geocodes: () => z.array(geocode).max(50),
+}).pick({ name: true, quietStart: true, quietEnd: true, geocodes: true }).partial({ quietStart: true, quietEnd: true, geocodes: true });
 export const zonePatchSchema = zoneInputSchema.partial();
 export type ZoneInput = z.infer<typeof zoneInputSchema>;
 
@@ -38,7 +40,7 @@ export function createZonesService({ db, bus, clock, targets }: { db: Db; bus: B
     get,
     exists: (id: string) => !!db.select({ id: zones.id }).from(zones).where(eq(zones.id, id)).get(),
     create(input: ZoneInput): Zone {
-      const row = { id: newId('zn'), quietStart: '22:00', quietEnd: '05:30', ...input, createdAt: clock.now() };
+      const row = { id: newId('zn'), quietStart: '22:00', quietEnd: '05:30', geocodes: [], ...input, createdAt: clock.now() };
       db.insert(zones).values(row).run();
       bus.emit('zone.changed', { zoneId: row.id });
       return row;
