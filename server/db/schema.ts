@@ -100,6 +100,10 @@ export const programs = sqliteTable('programs', {
   createdBy: text('created_by').references(() => users.id),
   createdAt: createdAt(),
   updatedAt: integer('updated_at').notNull(),
+  /** Marked by an officer for the public "nghe lại" page and podcast feed (only its approved version is ever public). */
+  public: integer('public', { mode: 'boolean' }).notNull().default(false),
+  /** Archived: kept for the record and reports, no longer offered for scheduling. */
+  archived: integer('archived', { mode: 'boolean' }).notNull().default(false),
 });
 
 export const programVersions = sqliteTable(
