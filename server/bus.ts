@@ -25,6 +25,12 @@ export interface BusEvents {
   'device.alert-status': { deviceId: string; report: AlertStatusReport };
   /** An emergency broadcast changed: created, confirmed, fired, cancelled, expired, or a gateway reported. */
   'broadcast.updated': { broadcastId: string };
+  /** An emergency broadcast went out to its gateways: each now owes a play. */
+  'broadcast.fired': { broadcastId: string };
+  /** Expected plays were settled (played, interrupted, cancelled, missed). */
+  'plays.settled': { count: number; missed: number };
+  /** Missed plays opened, grew or resolved an incident technicians see. */
+  'incident.updated': { incidentId: string };
   /**
    * A gateway holds a manifest version the server never published (its database was restored from an
    * older backup): the next manifest must go above it, or the gateway would refuse it as older.

@@ -123,6 +123,7 @@ export function createBroadcastsService(d: BroadcastDeps) {
     await publishAlerts(fired, devices.map((x) => x.id), 'play');
     armExpiry(fired);
     changed(b.id);
+    bus.emit('broadcast.fired', { broadcastId: b.id });
     log.warn('emergency broadcast fired', { id: b.id, title: b.title, gateways: devices.length, online: devices.filter((x) => x.online).length });
   }
 
@@ -201,6 +202,17 @@ export function createBroadcastsService(d: BroadcastDeps) {
     },
     list(limit = 50): BroadcastRow[] {
       return db.select().from(broadcasts).orderBy(desc(broadcasts.createdAt)).limit(limit).all();
+    },
+    /** What each targeted gateway owes once the broadcast fired: one play, all its repeats. */
+    expectedPlays(id: string) {
+      const b = row(id);
+      const asset = db.select().from(assets).where(eq(assets.sha256, b.assetSha256)).get();
+      const startAt = b.firedAt ?? b.createdAt;
+      const span = (asset?.durationMs ?? 0) * b.repeatTimes + b.gapSeconds * 1000 * (b.repeatTimes - 1);
+      return targets.of(id).map((t) => ({
+        deviceId: t.deviceId, zoneId: t.zoneId, occurrenceId: `oc_${occurrenceBase(b.id, 0)}${deviceTag(t.deviceId)}`, broadcastId: b.id,
+        programId: b.programId ?? `bc:${b.id}`, title: b.title, startAt, endAt: startAt + span,
+      }));
     },
     active: (): BroadcastRow[] => db.select().from(broadcasts).where(inArray(broadcasts.status, ['active', 'awaiting-confirmation'])).all(),
     expire,

@@ -277,3 +277,70 @@ export const broadcastTargets = sqliteTable(
   },
   (t) => [uniqueIndex('broadcast_targets_pk').on(t.broadcastId, t.deviceId)],
 );
+
+/**
+ * Planned against played: every expected play of a program on a gateway, settled once after it should
+ * have ended — played, interrupted (by what), cancelled, or missed (with the reason the system can know).
+ */
+export const plays = sqliteTable(
+  'plays',
+  {
+    deviceId: text('device_id').notNull(),
+    occurrenceId: text('occurrence_id').notNull(),
+    zoneId: text('zone_id').notNull(),
+    /** The schedule, or the emergency broadcast, that placed it. */
+    scheduleId: text('schedule_id'),
+    broadcastId: text('broadcast_id'),
+    programId: text('program_id').notNull(),
+    title: text('title').notNull(),
+    category: text('category').notNull(),
+    priority: text('priority', { enum: PRIORITIES }).notNull(),
+    startAt: integer('start_at').notNull(),
+    endAt: integer('end_at').notNull(),
+    status: text('status', { enum: ['expected', 'played', 'interrupted', 'cancelled', 'missed'] }).notNull(),
+    reason: text('reason'),
+    /** Seconds of it that actually played (all repetitions). */
+    playedMs: integer('played_ms').notNull().default(0),
+    startedAt: integer('started_at'),
+    settledAt: integer('settled_at'),
+  },
+  (t) => [
+    uniqueIndex('plays_device_occurrence').on(t.deviceId, t.occurrenceId),
+    index('plays_status_end').on(t.status, t.endAt),
+    index('plays_start').on(t.startAt),
+  ],
+);
+
+/** When each gateway came online and went offline: availability over any period, and "offline since". */
+export const deviceAvailability = sqliteTable(
+  'device_availability',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deviceId: text('device_id').notNull(),
+    online: integer('online', { mode: 'boolean' }).notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('device_availability_device_at').on(t.deviceId, t.at)],
+);
+
+/**
+ * What technicians must look at: missed plays grouped per gateway and reason while the problem lasts,
+ * so one gateway offline for a week is one incident, not a hundred.
+ */
+export const incidents = sqliteTable(
+  'incidents',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['missed-plays'] }).notNull(),
+    deviceId: text('device_id').notNull(),
+    reasonKind: text('reason_kind').notNull(),
+    reason: text('reason').notNull(),
+    count: integer('count').notNull(),
+    firstAt: integer('first_at').notNull(),
+    lastAt: integer('last_at').notNull(),
+    openedAt: integer('opened_at').notNull(),
+    resolvedAt: integer('resolved_at'),
+    notifiedAt: integer('notified_at'),
+  },
+  (t) => [index('incidents_device_open').on(t.deviceId, t.resolvedAt)],
+);

@@ -3,7 +3,7 @@ import type { DeviceState, Telemetry } from '../../devices/protocol/index.js';
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
-import { deviceManifests, devices } from '../db/schema.js';
+import { deviceAvailability, deviceManifests, devices } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 
 type Row = typeof devices.$inferSelect;
@@ -38,8 +38,16 @@ export function createStatusWriter({ db, bus, clock, log }: { db: Db; bus: Bus; 
     queued.push(op);
   };
   const changed = (id: string) => events.push(() => bus.emit('device.status-changed', { deviceId: id }));
+  const onlineNow = db.select({ online: devices.online }).from(devices).where(eq(devices.id, sql.placeholder('id'))).prepare();
+  /** A change of online state is kept as a transition: availability over any period, and "offline since". */
+  const transition = (id: string, online: boolean | undefined, at: number) => {
+    if (online === undefined) return;
+    const was = onlineNow.get({ id });
+    if (was && was.online !== online) db.insert(deviceAvailability).values({ deviceId: id, online, at }).run();
+  };
   /** Inside a queued op: writes the row and announces it if it still exists. */
   const write = (id: string, set: Partial<Row>, seenAt: number) => {
+    transition(id, set.online, seenAt);
     if (db.update(devices).set({ ...set, lastSeenAt: seenAt }).where(eq(devices.id, id)).run().changes) changed(id);
   };
   /**
@@ -113,7 +121,13 @@ export function createStatusWriter({ db, bus, clock, log }: { db: Db; bus: Bus; 
      */
     markAllOffline() {
       commit();
-      db.update(devices).set({ online: false, playing: null }).where(eq(devices.online, true)).run();
+      const now = clock.now();
+      db.transaction((tx) => {
+        for (const d of tx.select({ id: devices.id }).from(devices).where(eq(devices.online, true)).all()) {
+          tx.insert(deviceAvailability).values({ deviceId: d.id, online: false, at: now }).run();
+        }
+        tx.update(devices).set({ online: false, playing: null }).where(eq(devices.online, true)).run();
+      });
     },
     /**
      * Heartbeat: a device that says online but has not been heard for `silenceMs` (3 telemetry
@@ -123,8 +137,12 @@ export function createStatusWriter({ db, bus, clock, log }: { db: Db; bus: Bus; 
       commit();
       const stale = db.select({ id: devices.id }).from(devices)
         .where(and(eq(devices.online, true), lt(devices.lastSeenAt, clock.now() - silenceMs))).all().map((r) => r.id);
+      const now = clock.now();
       db.transaction((tx) => {
-        for (const id of stale) tx.update(devices).set({ online: false, playing: null }).where(eq(devices.id, id)).run();
+        for (const id of stale) {
+          tx.update(devices).set({ online: false, playing: null }).where(eq(devices.id, id)).run();
+          tx.insert(deviceAvailability).values({ deviceId: id, online: false, at: now }).run();
+        }
       });
       for (const id of stale) bus.emit('device.status-changed', { deviceId: id });
       return stale;
