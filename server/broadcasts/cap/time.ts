@@ -21,7 +21,7 @@ export function parseCapTime(text: string): { ok: true; at: number } | { ok: fal
   }
   const [y, mo, d, h, mi, s, oh, om] = [m[1], m[2], m[3], m[4], m[5], m[6], m[8], m[9]].map(Number);
   const sign = m[7];
-  if (y < 1900) return { ok: false, reason: 'is not a date of the calendar' };
+  if (y < 1900) return { ok: false, reason: 'is before 1900' };
   const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth) return { ok: false, reason: 'is not a date of the calendar' };
   if (h > 23 || mi > 59 || s > 59) return { ok: false, reason: 'is not a time of day' };
