@@ -37,7 +37,7 @@ function decode(s: string): string {
   if (!s.includes('&')) return s;
   return s.replace(/&([^;&\s]*);?/g, (whole, ref: string) => {
     if (!whole.endsWith(';')) throw new XmlError(`"&" not followed by an entity reference in "${s.slice(0, 40)}"`);
-    if (ref in PREDEFINED) return PREDEFINED[ref];
+    if (Object.hasOwn(PREDEFINED, ref)) return PREDEFINED[ref];
     const m = /^#(?:x([0-9a-fA-F]+)|([0-9]+))$/.exec(ref);
     if (!m) throw new XmlError(`undeclared entity &${ref};`);
     const cp = m[1] !== undefined ? parseInt(m[1], 16) : parseInt(m[2], 10);
@@ -100,6 +100,6 @@ export function readXml(xml: string): { ok: true; root: XmlElement } | { ok: fal
     return { ok: true, root: toElement(roots[0], new Map([['xml', XML_NS], ['', '']])) };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    return { ok: false, error: { code: 'cap_not_xml', message: `The document is not well-formed XML: ${message}.` } };
+    return { ok: false, error: { code: 'cap_not_xml', message: `The document cannot be read as XML: ${message.replace(/\.$/, '')}.` } };
   }
 }
