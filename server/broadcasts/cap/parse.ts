@@ -14,7 +14,7 @@ const ALERT = [
 export type ParseResult = { ok: true; alert: CapAlert } | { ok: false; error: CapError };
 
 /** CAP 1.2 §3.2.1: identifier and sender "MUST NOT include spaces, commas or restricted characters (< and &)". */
-function checkId(f: Fields, name: 'identifier' | 'sender', value: string): string {
+function checkId(name: 'identifier' | 'sender', value: string): string {
   const bad = /[\s,<&]/.exec(value);
   if (bad) {
     const what = /\s/.test(bad[0]) ? 'a space' : `"${bad[0]}"`;
@@ -64,8 +64,8 @@ export function parseCapAlert(xml: string): ParseResult {
 
 function readAlert(f: Fields): CapAlert {
   // Checked in the order of the schema, so the first error reported is the first in the document.
-  const identifier = checkId(f, 'identifier', f.required('identifier', '§3.2.1'));
-  const sender = checkId(f, 'sender', f.required('sender', '§3.2.1'));
+  const identifier = checkId('identifier', f.required('identifier', '§3.2.1'));
+  const sender = checkId('sender', f.required('sender', '§3.2.1'));
   const sent = f.required('sent', '§3.2.1');
   const sentAt = f.time('sent', sent);
   const status = f.value(Status, f.required('status', '§3.2.1'), 'status');
