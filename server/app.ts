@@ -9,6 +9,11 @@ import type { AuthService } from './auth/service.js';
 import { broadcastsRoutes, type BroadcastContent } from './broadcasts/routes.js';
 import type { BroadcastsService } from './broadcasts/service.js';
 import type { Bus } from './bus.js';
+import type { Incidents } from './plays/incidents.js';
+import { incidentsRoutes, playsRoutes, type Names } from './plays/routes.js';
+import type { PlaysService } from './plays/service.js';
+import { reportsRoutes } from './reports/routes.js';
+import type { ReportsService } from './reports/service.js';
 import { commandsRoutes } from './commands/routes.js';
 import type { CommandsService } from './commands/service.js';
 import { gatewayRoutes } from './devices/gateway-routes.js';
@@ -67,6 +72,10 @@ export interface AppDeps {
   tts: TtsProvider;
   broadcasts: BroadcastsService;
   broadcastContent: BroadcastContent;
+  plays: PlaysService;
+  incidents: Incidents;
+  names: Names;
+  reports: ReportsService;
 }
 
 /** Routes that take audio: their own limit (MAX_UPLOAD_MB) applies instead of the body limit. */
@@ -94,6 +103,9 @@ export function createApp(d: AppDeps) {
     .route('/playlogs', playlogsRoutes(d.playlogs, d.timeZone))
     .route('/audit', auditRoutes(d.audit))
     .route('/broadcasts', broadcastsRoutes(d.broadcasts, d.broadcastContent, d.audit))
+    .route('/plays', playsRoutes(d.plays, d.names, d.timeZone))
+    .route('/incidents', incidentsRoutes(d.incidents, d.names, d.timeZone))
+    .route('/reports', reportsRoutes(d.reports, d.communeName, d.timeZone))
     .route('/events', liveRoutes(d.bus, (id) => d.devices.get(id)));
 
   const canListen = (c: Parameters<typeof sessionUser>[1]) => {

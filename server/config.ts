@@ -43,6 +43,8 @@ const schema = z.object({
   DB_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(500),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(10),
   EMERGENCY_EXPIRY_MINUTES: z.coerce.number().min(1).max(7 * 24 * 60).default(60),
+  PLAY_SETTLE_GRACE_MINUTES: z.coerce.number().min(0).max(24 * 60).default(10),
+  INCIDENT_WEBHOOK_URL: z.string().url().optional(),
 }).superRefine((e, ctx) => {
   // The EMQX hooks answer who may connect: with an external broker they are open to the network, so
   // they must be behind a token (and the server refuses to start without one).
@@ -93,6 +95,10 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** How long a gateway that reconnects still gets an emergency broadcast, unless it says. */
   emergencyExpiryMs: number;
+  /** How long after a play should have ended it is settled against what the gateway reported. */
+  playSettleGraceMs: number;
+  /** Where missed-play incidents are POSTed (JSON, docs/operations.md), when set. */
+  incidentWebhookUrl?: string;
 }
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -135,6 +141,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     dbBusyTimeoutMs: e.DB_BUSY_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     emergencyExpiryMs: e.EMERGENCY_EXPIRY_MINUTES * 60_000,
+    playSettleGraceMs: e.PLAY_SETTLE_GRACE_MINUTES * 60_000,
+    incidentWebhookUrl: e.INCIDENT_WEBHOOK_URL,
   };
 }
 

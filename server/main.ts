@@ -30,6 +30,9 @@ import { localPlane } from './mqtt/local.js';
 import type { ServerPlane } from './mqtt/plane.js';
 import { createSessionRevoker } from './mqtt/sessions.js';
 import { createPlaylogsService } from './playlogs/service.js';
+import { createIncidents } from './plays/incidents.js';
+import { createPlaysService } from './plays/service.js';
+import { createReportsService } from './reports/service.js';
 import { createProgramsService } from './programs/service.js';
 import { createSchedulesService } from './schedules/service.js';
 import { espeakProvider } from './tts/espeak.js';
@@ -111,10 +114,34 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     devices: () => devices.all().map((x) => ({ id: x.id, zoneId: x.zoneId, online: x.online, lastSeenAt: x.lastSeenAt, test: x.test })),
   });
 
+  const names = {
+    zone: (id: string) => zones.list().find((z) => z.id === id)?.name ?? id,
+    device: (id: string) => devices.all().find((x) => x.id === id)?.name ?? id,
+  };
+  const incidents = createIncidents({
+    db, bus, clock, log, webhookUrl: config.incidentWebhookUrl, communeName: config.communeName,
+    gateway: (id) => {
+      const dev = devices.all().find((x) => x.id === id);
+      return { name: dev?.name ?? id, hamlet: dev ? names.zone(dev.zoneId) : '' };
+    },
+  });
+  const plays = createPlaysService({
+    db, bus, clock, log, timeZone: config.timeZone, incidents, graceMs: config.playSettleGraceMs,
+    schedules: () => schedules.list(),
+    devices: () => devices.all().map((x) => ({ id: x.id, zoneId: x.zoneId, createdAt: x.createdAt, online: x.online, lagSince: x.lagSince, telemetry: x.telemetry })),
+    programs: () => new Map(programs.list().map((p) => [p.id, { id: p.id, durationMs: p.asset.durationMs, title: p.title, category: p.category }])),
+    broadcastPlays: (id) => broadcasts.expectedPlays(id),
+  });
+
+  const reports = createReportsService({
+    db, clock, timeZone: config.timeZone, zones: () => zones.list(),
+    devices: () => devices.all().map((x) => ({ id: x.id, name: x.name, zoneId: x.zoneId, createdAt: x.createdAt })),
+  });
+
   // Everything that reacts to an event; each registers its own listeners in start().
   const features: Feature[] = [
     createDeviceInbox({ plane, bus, log }),
-    devices, manifests, commands, playlogs, audit, broadcasts,
+    devices, manifests, commands, playlogs, audit, broadcasts, plays,
     createSessionRevoker({ bus, broker: infra.broker }),
   ];
 
@@ -125,7 +152,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     provisioning: infra.provisioning,
     auth, zones, devices, media, programs, schedules, manifests, playlogs,
     mqttHooks: { auth: infra.mqttAuth, serverUsername: infra.serverUsername, token: config.mqttUrl ? config.mqttHookToken : undefined },
-    commands, jobs, audit, tts, broadcasts,
+    commands, jobs, audit, tts, broadcasts, plays, incidents, names, reports,
     broadcastContent: {
       program: (id) => {
         const p = programs.get(id);
@@ -137,7 +164,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
   });
 
   return {
-    app, bus, auth, zones, devices, media, programs, schedules, manifests, playlogs, commands, jobs, audit, tts, broadcasts,
+    app, bus, auth, zones, devices, media, programs, schedules, manifests, playlogs, commands, jobs, audit, tts, broadcasts, plays, incidents, reports,
     async start() {
       devices.markAllOffline();
       for (const f of features) await f.start();

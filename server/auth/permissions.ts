@@ -38,6 +38,9 @@ export const PERMISSIONS = {
   'broadcasts.confirm': ['approver'],
   /** Cancel any broadcast; whoever prepared one may always cancel their own. */
   'broadcasts.cancel': ['approver'],
+  /** Planned against played, and the incidents missed plays open: technicians read them too. */
+  'plays.view': EVERYONE,
+  'reports.view': EVERYONE,
   /** The risk-level table and the two-person rule. */
   'broadcasts.settings': ['admin', 'approver'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -32,6 +32,7 @@ export function liveRoutes(bus: Bus, deviceView: (id: string) => unknown, keepAl
         bus.on('device.moved', 'live', sendDevice),
         bus.on('device.deleted', 'live', ({ deviceId }) => push('device-removed', { id: deviceId })),
         bus.on('broadcast.updated', 'live', ({ broadcastId }) => push('broadcast', { id: broadcastId })),
+        bus.on('incident.updated', 'live', ({ incidentId }) => push('incident', { id: incidentId })),
       ];
       if (can(c.get('user').role, 'live.content')) {
         offs.push(
