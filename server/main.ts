@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -175,7 +175,9 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     },
     async stop() {
       for (const f of [...features].reverse()) await f.stop();
-      await jobs.close();
+      await jobs.close(Math.max(1000, config.shutdownTimeoutMs / 2));
+      // What gateways do while the server is away is unknown: availability counts it as offline.
+      devices.markAllOffline();
       await manifests.close();
       await tts.close?.();
     },
@@ -199,6 +201,8 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true });
+  // Half-written uploads and renders of a run that was killed: nothing in tmp/ outlives its run.
+  rmSync(join(config.mediaDir, 'tmp'), { recursive: true, force: true });
   const { db, sqlite } = openDb(join(config.dataDir, 'loalang.db'), { busyTimeoutMs: config.dbBusyTimeoutMs });
   const keys = loadOrCreateKeys(config.dataDir);
 
@@ -252,8 +256,11 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
     publicKeyPem: keys.publicKeyPem,
     bus: server.bus,
     async stop() {
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      // No new connections; requests under way finish, then live streams are cut.
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      setTimeout(() => http.closeAllConnections(), 1000).unref();
+      await closed;
       await server.stop();
       await plane.close();
       await broker?.close();
@@ -264,9 +271,16 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const config = loadConfigOrExit();
-  const system = await startSystem(config);
+  const log = createLogger(config.logLevel);
+  const system = await startSystem(config, { log });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, async () => {
+      log.info(`${signal}: stopping (at most ${config.shutdownTimeoutMs / 1000} s)`);
+      // Whatever still runs when the time is up (a hung child, a stuck socket) is not waited for.
+      setTimeout(() => {
+        log.error('shutdown took too long; exiting anyway');
+        process.exit(1);
+      }, config.shutdownTimeoutMs).unref();
       await system.stop();
       process.exit(0);
     });

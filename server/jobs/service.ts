@@ -22,7 +22,8 @@ export interface JobView {
   error: { status: number; code: string; message: string } | null;
 }
 
-type Work = (progress: (fraction: number) => void) => Promise<NonNullable<JobView['result']>>;
+/** The work of a job: reports progress, and stops (killing its ffmpeg) when the signal aborts at shutdown. */
+type Work = (progress: (fraction: number) => void, signal: AbortSignal) => Promise<NonNullable<JobView['result']>>;
 
 /**
  * Background work with progress: at most `concurrency` run at once, the rest wait in order.
@@ -33,6 +34,7 @@ export function createJobs({ bus, clock, log, concurrency, keep = 500 }: { bus: 
   const waiting: { job: JobView; work: Work }[] = [];
   let running = 0;
   let drained: (() => void) | null = null;
+  const aborts = new Map<string, AbortController>();
   const changed = (job: JobView) => bus.emit('job.updated', { job: { ...job } });
 
   function pump() {
@@ -51,7 +53,9 @@ export function createJobs({ bus, clock, log, concurrency, keep = 500 }: { bus: 
           changed(job);
         }
       };
-      work(progress).then(
+      const abort = new AbortController();
+      aborts.set(job.id, abort);
+      work(progress, abort.signal).then(
         (result) => Object.assign(job, { status: 'succeeded', progress: 1, result }),
         (err) => {
           if (!(err instanceof ApiError)) log.error('job failed', { job: job.id, err: err instanceof Error ? err.stack : String(err) });
@@ -61,6 +65,8 @@ export function createJobs({ bus, clock, log, concurrency, keep = 500 }: { bus: 
           Object.assign(job, { status: 'failed', error });
         },
       ).finally(() => {
+        aborts.delete(job.id);
+        if (abort.signal.aborted) Object.assign(job, { status: 'failed', error: { status: 503, code: 'shutting_down', message: 'The server stopped while this job ran; upload it again' } });
         job.finishedAt = clock.now();
         running--;
         changed(job);
@@ -94,12 +100,14 @@ export function createJobs({ bus, clock, log, concurrency, keep = 500 }: { bus: 
     list(): JobView[] {
       return [...jobs.values()].reverse().map((j) => ({ ...j }));
     },
-    /** Shutdown: queued jobs fail at once, running ones are waited for. */
-    async close(): Promise<void> {
+    /** Shutdown: queued jobs fail at once; running ones are told to stop, and waited for up to `graceMs`. */
+    async close(graceMs = 5000): Promise<void> {
       for (const { job } of waiting.splice(0)) {
         Object.assign(job, { status: 'failed', finishedAt: clock.now(), error: { status: 503, code: 'shutting_down', message: 'The server stopped before this job ran' } });
+        changed(job);
       }
-      if (running > 0) await new Promise<void>((resolve) => (drained = resolve));
+      for (const a of aborts.values()) a.abort();
+      if (running > 0) await Promise.race([new Promise<void>((resolve) => (drained = resolve)), new Promise((r) => setTimeout(r, graceMs).unref())]);
     },
   };
 }
