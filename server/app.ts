@@ -8,6 +8,8 @@ import { authRoutes, meRoutes, usersRoutes } from './auth/routes.js';
 import type { AuthService } from './auth/service.js';
 import { broadcastsRoutes, type BroadcastContent } from './broadcasts/routes.js';
 import type { BroadcastsService } from './broadcasts/service.js';
+import { capInboxRoutes, capRoutes } from './broadcasts/cap-routes.js';
+import type { CapService } from './broadcasts/cap-service.js';
 import type { Bus } from './bus.js';
 import type { Incidents } from './plays/incidents.js';
 import { incidentsRoutes, playsRoutes, type Names } from './plays/routes.js';
@@ -76,6 +78,9 @@ export interface AppDeps {
   incidents: Incidents;
   names: Names;
   reports: ReportsService;
+  cap: CapService;
+  /** A system posting CAP alerts (the province's hub) authenticates with this bearer token. */
+  capInboundToken?: string;
 }
 
 /** Routes that take audio: their own limit (MAX_UPLOAD_MB) applies instead of the body limit. */
@@ -86,6 +91,7 @@ export function createApp(d: AppDeps) {
   const api = new Hono<AuthEnv>()
     .route('/auth', authRoutes(d.auth, d.sessionTtlMs))
     .route('/me', meRoutes(d.auth, d.audit))
+    .route('/cap', capInboxRoutes(d.cap, d.auth, d.audit, d.capInboundToken))
     .use('*', requireUser(d.auth))
     .route('/users', usersRoutes(d.auth, d.audit))
     .route('/zones', zonesRoutes(d.zones, (zoneId) => {
@@ -106,6 +112,7 @@ export function createApp(d: AppDeps) {
     .route('/plays', playsRoutes(d.plays, d.names, d.timeZone))
     .route('/incidents', incidentsRoutes(d.incidents, d.names, d.timeZone))
     .route('/reports', reportsRoutes(d.reports, d.communeName, d.timeZone))
+    .route('/cap', capRoutes(d.cap, d.audit))
     .route('/events', liveRoutes(d.bus, (id) => d.devices.get(id)));
 
   const canListen = (c: Parameters<typeof sessionUser>[1]) => {

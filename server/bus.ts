@@ -27,6 +27,8 @@ export interface BusEvents {
   'broadcast.updated': { broadcastId: string };
   /** An emergency broadcast went out to its gateways: each now owes a play. */
   'broadcast.fired': { broadcastId: string };
+  /** A CAP alert came in, or a person aired or set one aside. */
+  'cap.received': { capAlertId: string };
   /** Expected plays were settled (played, interrupted, cancelled, missed). */
   'plays.settled': { count: number; missed: number };
   /** Missed plays opened, grew or resolved an incident technicians see. */

@@ -45,6 +45,9 @@ const schema = z.object({
   EMERGENCY_EXPIRY_MINUTES: z.coerce.number().min(1).max(7 * 24 * 60).default(60),
   PLAY_SETTLE_GRACE_MINUTES: z.coerce.number().min(0).max(24 * 60).default(10),
   INCIDENT_WEBHOOK_URL: z.string().url().optional(),
+  CAP_INBOUND_TOKEN: z.string().min(16).optional(),
+  CAP_FEED_URL: z.string().url().optional(),
+  CAP_POLL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(60),
 }).superRefine((e, ctx) => {
   // The EMQX hooks answer who may connect: with an external broker they are open to the network, so
   // they must be behind a token (and the server refuses to start without one).
@@ -99,6 +102,7 @@ export interface Config {
   playSettleGraceMs: number;
   /** Where missed-play incidents are POSTed (JSON, docs/operations.md), when set. */
   incidentWebhookUrl?: string;
+  cap: { inboundToken?: string; feedUrl?: string; pollMs: number };
 }
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -143,6 +147,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     emergencyExpiryMs: e.EMERGENCY_EXPIRY_MINUTES * 60_000,
     playSettleGraceMs: e.PLAY_SETTLE_GRACE_MINUTES * 60_000,
     incidentWebhookUrl: e.INCIDENT_WEBHOOK_URL,
+    cap: { inboundToken: e.CAP_INBOUND_TOKEN, feedUrl: e.CAP_FEED_URL, pollMs: e.CAP_POLL_SECONDS * 1000 },
   };
 }
 

@@ -7,6 +7,8 @@ import { serve } from '@hono/node-server';
 import { generateSigningKeys, loadSigningKeys, type SigningKeys } from '../devices/protocol/index.js';
 import { createApp } from './app.js';
 import { createAuditLog } from './audit/service.js';
+import { createCapFeed } from './broadcasts/cap-feed.js';
+import { createCapService } from './broadcasts/cap-service.js';
 import { createBroadcastsService } from './broadcasts/service.js';
 import { createAuthService } from './auth/service.js';
 import { createBus, type Bus, type Feature } from './bus.js';
@@ -133,6 +135,12 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     broadcastPlays: (id) => broadcasts.expectedPlays(id),
   });
 
+  const cap = createCapService({
+    db, bus, clock, log, broadcasts, speak: async (text) => (await programs.speak({ text })).asset,
+    zones: () => zones.list().map((z) => ({ id: z.id, geocodes: z.geocodes })),
+    gateways: () => devices.all().map((x) => ({ id: x.id, zoneId: x.zoneId, lat: x.lat ?? undefined, lon: x.lon ?? undefined })),
+  });
+  const capFeed = createCapFeed({ db, clock, log, cap, url: config.cap.feedUrl, everyMs: config.cap.pollMs });
   const reports = createReportsService({
     db, clock, timeZone: config.timeZone, zones: () => zones.list(),
     devices: () => devices.all().map((x) => ({ id: x.id, name: x.name, zoneId: x.zoneId, createdAt: x.createdAt })),
@@ -141,7 +149,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
   // Everything that reacts to an event; each registers its own listeners in start().
   const features: Feature[] = [
     createDeviceInbox({ plane, bus, log }),
-    devices, manifests, commands, playlogs, audit, broadcasts, plays,
+    devices, manifests, commands, playlogs, audit, broadcasts, plays, capFeed,
     createSessionRevoker({ bus, broker: infra.broker }),
   ];
 
@@ -152,7 +160,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     provisioning: infra.provisioning,
     auth, zones, devices, media, programs, schedules, manifests, playlogs,
     mqttHooks: { auth: infra.mqttAuth, serverUsername: infra.serverUsername, token: config.mqttUrl ? config.mqttHookToken : undefined },
-    commands, jobs, audit, tts, broadcasts, plays, incidents, names, reports,
+    commands, jobs, audit, tts, broadcasts, plays, incidents, names, reports, cap, capInboundToken: config.cap.inboundToken,
     broadcastContent: {
       program: (id) => {
         const p = programs.get(id);
@@ -164,7 +172,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
   });
 
   return {
-    app, bus, auth, zones, devices, media, programs, schedules, manifests, playlogs, commands, jobs, audit, tts, broadcasts, plays, incidents, reports,
+    app, bus, auth, zones, devices, media, programs, schedules, manifests, playlogs, commands, jobs, audit, tts, broadcasts, plays, incidents, reports, cap, capFeed,
     async start() {
       devices.markAllOffline();
       for (const f of features) await f.start();

@@ -113,7 +113,8 @@ export function createBroadcastsService(d: BroadcastDeps) {
   async function fire(b: BroadcastRow): Promise<void> {
     const now = clock.now();
     const zoneSet = b.zoneIds === 'all' ? null : new Set(b.zoneIds);
-    const devices = d.devices().filter((x) => (!zoneSet || zoneSet.has(x.zoneId)) && (!b.test || x.test));
+    // A test broadcast (CAP Test/Exercise) goes to the gateways kept for tests, wherever they stand, and to no other.
+    const devices = d.devices().filter((x) => (b.test ? x.test : !zoneSet || zoneSet.has(x.zoneId)));
     targets.insert(devices.map((x): TargetRow => ({
       broadcastId: b.id, deviceId: x.id, zoneId: x.zoneId, status: x.online ? 'sent' : 'pending', reason: null,
       offlineSince: x.online ? null : x.lastSeenAt, sentAt: now, receivedAt: null, startedAt: null, endedAt: null, updatedAt: now,

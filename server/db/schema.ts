@@ -344,3 +344,35 @@ export const incidents = sqliteTable(
   },
   (t) => [index('incidents_device_open').on(t.deviceId, t.resolvedAt)],
 );
+
+/** CAP 1.2 alerts received (POST /api/cap or the feed), what was decided, and the broadcast that aired it. */
+export const capAlerts = sqliteTable(
+  'cap_alerts',
+  {
+    id: text('id').primaryKey(),
+    /** `sender,identifier,sent`: how CAP references name an alert. */
+    key: text('key').notNull(),
+    sender: text('sender').notNull(),
+    identifier: text('identifier').notNull(),
+    sentAt: integer('sent_at').notNull(),
+    status: text('status').notNull(),
+    msgType: text('msg_type').notNull(),
+    headline: text('headline'),
+    severity: text('severity'),
+    urgency: text('urgency'),
+    /** The alert as parsed, and as received (kept for the record). */
+    alert: text('alert', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    xml: text('xml').notNull(),
+    signed: integer('signed', { mode: 'boolean' }).notNull().default(false),
+    zoneIds: text('zone_ids', { mode: 'json' }).$type<string[]>().notNull(),
+    action: text('action').notNull(),
+    decision: text('decision').notNull(),
+    state: text('state', { enum: ['waiting', 'aired', 'dismissed', 'kept', 'cancelled', 'updated'] }).notNull(),
+    broadcastId: text('broadcast_id'),
+    source: text('source', { enum: ['http', 'feed'] }).notNull(),
+    receivedAt: integer('received_at').notNull(),
+    handledBy: text('handled_by'),
+    handledAt: integer('handled_at'),
+  },
+  (t) => [uniqueIndex('cap_alerts_key').on(t.key), index('cap_alerts_received').on(t.receivedAt)],
+);

@@ -33,6 +33,7 @@ export function liveRoutes(bus: Bus, deviceView: (id: string) => unknown, keepAl
         bus.on('device.deleted', 'live', ({ deviceId }) => push('device-removed', { id: deviceId })),
         bus.on('broadcast.updated', 'live', ({ broadcastId }) => push('broadcast', { id: broadcastId })),
         bus.on('incident.updated', 'live', ({ incidentId }) => push('incident', { id: incidentId })),
+        bus.on('cap.received', 'live', ({ capAlertId }) => push('cap', { id: capAlertId })),
       ];
       if (can(c.get('user').role, 'live.content')) {
         offs.push(
