@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { reportPages } from '../web/report-routes.js';
 import { webRoutes } from '../web/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import type { AuditLog } from './audit/service.js';
@@ -133,6 +134,7 @@ export function createApp(d: AppDeps) {
     .route('/mqtt', mqttHookRoutes(d.mqttHooks))
     .route('/device/v1', gatewayRoutes(d.devices.verifySecret, d.provisioning, d.now))
     .route('/media', mediaRoutes(d.media, canListen, d.devices.verifySecret))
+    .route('/bao-cao', reportPages(d.auth, d.reports, d.communeName, d.timeZone, d.now))
     .route('/', webRoutes(d.auth, (user) => ({
       communeName: d.communeName, timeZone: d.timeZone, user, zones: d.zones.list(), devices: d.devices.list(),
     }), d.sessionTtlMs, Math.round(d.media.maxUploadBytes / 1048576)));

@@ -48,7 +48,7 @@ export function createReportsService(d: ReportsDeps) {
         availability.set(t.deviceId, list);
       }
       return summarize({
-        from, to, tz: d.timeZone, zones: d.zones(), devices: d.devices(), availability, emergencies: emergencies(from, to), thematicTarget: thematicTarget(),
+        from, to, now: d.clock.now(), tz: d.timeZone, zones: d.zones(), devices: d.devices(), availability, emergencies: emergencies(from, to), thematicTarget: thematicTarget(),
         plays: rows.map((p) => ({
           deviceId: p.deviceId, zoneId: p.zoneId, programId: p.programId, title: p.title, category: p.category, priority: p.priority,
           startAt: p.startAt, status: p.status as 'played', reasonKind: p.status === 'missed' ? reasonKind(p.reason) : null, playedMs: p.playedMs,

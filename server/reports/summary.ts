@@ -10,6 +10,8 @@ export interface ReportPlay {
 export interface ReportBroadcast { id: string; title: string; riskLevel: number | null; firedAt: number; status: string; hamlets: number; gateways: number; reached: number }
 export interface ReportInput {
   from: number; to: number; tz: string;
+  /** Availability is measured up to now: nobody is online in the future. */
+  now?: number;
   plays: ReportPlay[];
   zones: { id: string; name: string }[];
   devices: { id: string; name: string; zoneId: string; createdAt: number }[];
@@ -114,7 +116,7 @@ export function summarize(i: ReportInput) {
 
   const availability = i.devices.map((d) => ({
     zoneId: d.zoneId, hamlet: zoneName.get(d.zoneId) ?? d.zoneId, gatewayId: d.id, gateway: d.name,
-    onlinePercent: Math.round(1000 * onlineShare(i.availability.get(d.id) ?? [], i.from, i.to, d.createdAt)) / 10,
+    onlinePercent: Math.round(1000 * onlineShare(i.availability.get(d.id) ?? [], i.from, Math.min(i.to, i.now ?? i.to), d.createdAt)) / 10,
   }));
 
   const greetings = holidaysIn(i.from, i.to, i.tz).map((h) => {
