@@ -37,6 +37,8 @@ export interface TestApp extends ApiClient {
   db: Db;
   sqlite: Database.Database;
   clock: TestClock;
+  /** Publishes as a gateway would (its state, telemetry, reports): into the in-process broker the server listens to. */
+  fromDevice(deviceId: string, channel: 'state' | 'telemetry' | 'event', payload: unknown): Promise<void>;
   dir: string;
   stop(): Promise<void>;
 }
@@ -80,7 +82,10 @@ export async function createTestApp(opts: { now?: number; env?: Record<string, s
     return res.headers.get('set-cookie')!.split(';')[0];
   };
   return {
-    server, db, sqlite, clock, dir, as, login, api: as(await login('admin', ADMIN_PASSWORD)),
+    server, db, sqlite, clock, dir, as, login,
+    fromDevice: (deviceId, channel, payload) => new Promise<void>((resolve, reject) => aedes.publish({
+      cmd: 'publish', topic: `loalang/v1/dev/${deviceId}/${channel}`, payload: Buffer.from(JSON.stringify(payload)), qos: 1, retain: channel === 'state', dup: false,
+    }, (err) => (err ? reject(err) : setImmediate(resolve)))), api: as(await login('admin', ADMIN_PASSWORD)),
     async stop() {
       await server.stop();
       await plane.close();
