@@ -14,7 +14,8 @@ export type AuditAction =
   | 'broadcast.emergency-prepared' | 'broadcast.emergency-fired' | 'broadcast.emergency-confirmed' | 'broadcast.emergency-cancelled' | 'broadcast.settings-changed'
   | 'user.created' | 'user.updated' | 'user.disabled' | 'user.enabled' | 'user.password-reset' | 'user.password-changed'
   | 'device.created' | 'device.updated' | 'device.moved' | 'device.secret-rotated' | 'device.deleted'
-  | 'zone.created' | 'zone.updated' | 'zone.deleted';
+  | 'zone.created' | 'zone.updated' | 'zone.deleted'
+  | 'program.made-public' | 'program.made-private';
 
 export type AuditEntry = typeof auditLog.$inferSelect;
 
