@@ -14,6 +14,8 @@ import type { CommandsService } from './commands/service.js';
 import { gatewayRoutes } from './devices/gateway-routes.js';
 import { devicesRoutes, type ProvisioningFor } from './devices/routes.js';
 import type { DevicesService } from './devices/service.js';
+import { listenRoutes, type ListenRoutesDeps } from './listen/routes.js';
+import type { ListenService } from './listen/service.js';
 import { liveRoutes } from './live/routes.js';
 import { csrfGuard } from './http/csrf.js';
 import { errorBody } from './http/errors.js';
@@ -67,6 +69,9 @@ export interface AppDeps {
   tts: TtsProvider;
   broadcasts: BroadcastsService;
   broadcastContent: BroadcastContent;
+  listen: ListenService;
+  /** The public "nghe lại" routes' settings (base URL, rate). */
+  listenOptions: Pick<ListenRoutesDeps, 'baseUrl' | 'ratePerMinute'>;
 }
 
 /** Routes that take audio: their own limit (MAX_UPLOAD_MB) applies instead of the body limit. */
@@ -114,6 +119,8 @@ export function createApp(d: AppDeps) {
     .route('/mqtt', mqttHookRoutes(d.mqttHooks))
     .route('/device/v1', gatewayRoutes(d.devices.verifySecret, d.provisioning, d.now))
     .route('/media', mediaRoutes(d.media, canListen, d.devices.verifySecret))
+    // Public, no login: residents listen again to what an officer made public.
+    .route('/nghe-lai', listenRoutes(d.listen, { ...d.listenOptions, communeName: d.communeName, timeZone: d.timeZone, now: d.now }))
     .route('/', webRoutes(d.auth, (user) => ({
       communeName: d.communeName, timeZone: d.timeZone, user, zones: d.zones.list(), devices: d.devices.list(),
     }), d.sessionTtlMs, Math.round(d.media.maxUploadBytes / 1048576)));

@@ -17,6 +17,7 @@ import { dbHealth, openDb, type Db, type DbHealth } from './db/client.js';
 import type { ProvisioningFor } from './devices/routes.js';
 import { createDevicesService } from './devices/service.js';
 import { createJobs } from './jobs/service.js';
+import { createListenService } from './listen/service.js';
 import { createLogger, type Logger } from './logger.js';
 import { createManifestsService } from './manifests/service.js';
 import { audioTools } from './media/audio.js';
@@ -111,6 +112,8 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     devices: () => devices.all().map((x) => ({ id: x.id, zoneId: x.zoneId, online: x.online, lastSeenAt: x.lastSeenAt, test: x.test })),
   });
 
+  const listen = createListenService({ db, lastPlayed: playlogs.lastPlayed, assetPath: (sha256) => media.assetPath(sha256, 'mp3') });
+
   // Everything that reacts to an event; each registers its own listeners in start().
   const features: Feature[] = [
     createDeviceInbox({ plane, bus, log }),
@@ -126,6 +129,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     auth, zones, devices, media, programs, schedules, manifests, playlogs,
     mqttHooks: { auth: infra.mqttAuth, serverUsername: infra.serverUsername, token: config.mqttUrl ? config.mqttHookToken : undefined },
     commands, jobs, audit, tts, broadcasts,
+    listen, listenOptions: config.listen,
     broadcastContent: {
       program: (id) => {
         const p = programs.get(id);
@@ -138,6 +142,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
 
   return {
     app, bus, auth, zones, devices, media, programs, schedules, manifests, playlogs, commands, jobs, audit, tts, broadcasts,
+    listen,
     async start() {
       devices.markAllOffline();
       for (const f of features) await f.start();

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, max } from 'drizzle-orm';
 import type { PlayedReport } from '../../devices/protocol/index.js';
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
@@ -29,6 +29,13 @@ export function createPlaylogsService({ db, bus, clock }: { db: Db; bus: Bus; cl
           q.deviceId ? eq(playlogs.deviceId, q.deviceId) : undefined,
         ))
         .orderBy(desc(playlogs.startedAt)).limit(q.limit).all();
+    },
+    /** When each of `programIds` was last heard on any gateway (played through, or cut short by a higher priority). */
+    lastPlayed(programIds: string[]): Map<string, number> {
+      if (!programIds.length) return new Map();
+      return new Map(db.select({ programId: playlogs.programId, at: max(playlogs.startedAt) }).from(playlogs)
+        .where(and(inArray(playlogs.programId, programIds), inArray(playlogs.result, ['completed', 'interrupted'])))
+        .groupBy(playlogs.programId).all().map((r) => [r.programId, r.at!]));
     },
     start() {
       bus.on('device.played', owner, ({ deviceId, report }) => void record(deviceId, report));
