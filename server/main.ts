@@ -16,6 +16,8 @@ import { loadConfigOrExit, type Config } from './config.js';
 import { dbHealth, openDb, type Db, type DbHealth } from './db/client.js';
 import type { ProvisioningFor } from './devices/routes.js';
 import { createDevicesService } from './devices/service.js';
+import { backupDatabase, yearsBefore } from './housekeeping/backup.js';
+import { createHousekeeping, type Housekeeping } from './housekeeping/service.js';
 import { createJobs } from './jobs/service.js';
 import { createListenService } from './listen/service.js';
 import { createLogger, type Logger } from './logger.js';
@@ -113,12 +115,29 @@ export async function composeServer(config: Config, infra: Infrastructure) {
   });
 
   const listen = createListenService({ db, lastPlayed: playlogs.lastPlayed, assetPath: (sha256) => media.assetPath(sha256, 'mp3') });
+  const { schedules: cron, retentionYears, backupDir, backupKeep } = config.housekeeping;
+  const housekeeping = createHousekeeping({
+    log, bus, timeZone: config.timeZone, schedules: cron,
+    tasks: {
+      rebuildManifests: () => manifests.rebuild(),
+      // The settling sweep of planned against played belongs to the settlement feature; until it is
+      // composed here (settle: () => plays.settle()), housekeeping's settle job does nothing.
+      settle: undefined,
+      purgeSessions: () => auth.purgeExpiredSessions(),
+      pruneRecords: async () => {
+        const before = yearsBefore(clock.now(), retentionYears);
+        return { playlogs: await playlogs.pruneBefore(before), audit: await audit.pruneBefore(before) };
+      },
+      backup: () => backupDatabase({ sqlite: db.$client, dataDir: config.dataDir, backupDir, keep: backupKeep, now: clock.now(), log }),
+    },
+  });
 
   // Everything that reacts to an event; each registers its own listeners in start().
   const features: Feature[] = [
     createDeviceInbox({ plane, bus, log }),
     devices, manifests, commands, playlogs, audit, broadcasts,
     createSessionRevoker({ bus, broker: infra.broker }),
+    housekeeping,
   ];
 
   const app = createApp({
@@ -142,7 +161,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
 
   return {
     app, bus, auth, zones, devices, media, programs, schedules, manifests, playlogs, commands, jobs, audit, tts, broadcasts,
-    listen,
+    listen, housekeeping,
     async start() {
       devices.markAllOffline();
       for (const f of features) await f.start();
@@ -169,6 +188,8 @@ export interface RunningSystem {
   publicKeyPem: string;
   /** The in-process event bus: benchmarks time the server's own stages with it. */
   bus: Bus;
+  /** Runs a housekeeping job now (a backup before an upgrade; tests). */
+  housekeeping: Pick<Housekeeping, 'runNow'>;
   stop(): Promise<void>;
 }
 
@@ -229,6 +250,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
     mqttPort: broker?.port ?? Number(new URL(mqttUrl).port || 1883),
     publicKeyPem: keys.publicKeyPem,
     bus: server.bus,
+    housekeeping: { runNow: server.housekeeping.runNow },
     async stop() {
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
