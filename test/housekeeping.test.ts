@@ -17,7 +17,6 @@ function recorded(timeZone = TZ, env: Record<string, string> = {}, failing: Hous
   const at = (job: HousekeepingJobName) => async () => {
     runs[job].push(toZonedIso(Date.now(), timeZone));
     if (failing.includes(job)) throw new Error(`${job} failed on purpose`);
-    return 0;
   };
   let rebuilds = 0;
   const housekeeping = createHousekeeping({
