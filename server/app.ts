@@ -25,6 +25,8 @@ import { clientInfo } from './http/request.js';
 import type { Logger } from './logger.js';
 import type { ManifestsService } from './manifests/service.js';
 import { mediaRoutes } from './media/routes.js';
+import { httpMetrics, metricsRoutes } from './metrics/routes.js';
+import type { Metrics } from './metrics/service.js';
 import { mqttHookRoutes, type MqttHookDeps } from './mqtt/hooks.js';
 import type { MediaStore } from './media/store.js';
 import { playlogsRoutes } from './playlogs/routes.js';
@@ -72,6 +74,9 @@ export interface AppDeps {
   listen: ListenService;
   /** The public "nghe lại" routes' settings (base URL, rate). */
   listenOptions: Pick<ListenRoutesDeps, 'baseUrl' | 'ratePerMinute'>;
+  metrics: Metrics;
+  /** GET /metrics needs this bearer token; without one it answers loopback clients only. */
+  metricsToken?: string;
 }
 
 /** Routes that take audio: their own limit (MAX_UPLOAD_MB) applies instead of the body limit. */
@@ -106,6 +111,7 @@ export function createApp(d: AppDeps) {
     return !!user && can(user.role, 'media.listen');
   };
   const app = new Hono()
+    .use('*', httpMetrics(d.metrics))
     .use('*', clientInfo(d.trustProxy))
     .use('*', securityHeaders())
     .use('*', bodyLimits(d.maxJsonBodyBytes, isUpload))
@@ -119,6 +125,7 @@ export function createApp(d: AppDeps) {
     .route('/mqtt', mqttHookRoutes(d.mqttHooks))
     .route('/device/v1', gatewayRoutes(d.devices.verifySecret, d.provisioning, d.now))
     .route('/media', mediaRoutes(d.media, canListen, d.devices.verifySecret))
+    .route('/metrics', metricsRoutes(d.metrics, d.metricsToken))
     // Public, no login: residents listen again to what an officer made public.
     .route('/nghe-lai', listenRoutes(d.listen, { ...d.listenOptions, communeName: d.communeName, timeZone: d.timeZone, now: d.now }))
     .route('/', webRoutes(d.auth, (user) => ({

@@ -24,6 +24,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createManifestsService } from './manifests/service.js';
 import { audioTools } from './media/audio.js';
 import { createMediaStore } from './media/store.js';
+import { createMetrics } from './metrics/service.js';
 import { SERVER_USERNAME } from './mqtt/acl.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/broker.js';
 import { connectPlane } from './mqtt/client.js';
@@ -115,6 +116,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
   });
 
   const listen = createListenService({ db, lastPlayed: playlogs.lastPlayed, assetPath: (sha256) => media.assetPath(sha256, 'mp3') });
+  const metrics = createMetrics({ bus, gateways: () => devices.all(), now: () => clock.now() });
   const { schedules: cron, retentionYears, backupDir, backupKeep } = config.housekeeping;
   const housekeeping = createHousekeeping({
     log, bus, timeZone: config.timeZone, schedules: cron,
@@ -135,7 +137,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
   // Everything that reacts to an event; each registers its own listeners in start().
   const features: Feature[] = [
     createDeviceInbox({ plane, bus, log }),
-    devices, manifests, commands, playlogs, audit, broadcasts,
+    devices, manifests, commands, playlogs, audit, broadcasts, metrics,
     createSessionRevoker({ bus, broker: infra.broker }),
     housekeeping,
   ];
@@ -148,7 +150,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     auth, zones, devices, media, programs, schedules, manifests, playlogs,
     mqttHooks: { auth: infra.mqttAuth, serverUsername: infra.serverUsername, token: config.mqttUrl ? config.mqttHookToken : undefined },
     commands, jobs, audit, tts, broadcasts,
-    listen, listenOptions: config.listen,
+    listen, listenOptions: config.listen, metrics, metricsToken: config.metricsToken,
     broadcastContent: {
       program: (id) => {
         const p = programs.get(id);
@@ -161,7 +163,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
 
   return {
     app, bus, auth, zones, devices, media, programs, schedules, manifests, playlogs, commands, jobs, audit, tts, broadcasts,
-    listen, housekeeping,
+    listen, metrics, housekeeping,
     async start() {
       devices.markAllOffline();
       for (const f of features) await f.start();
