@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { routeLabel } from '../server/metrics/routes.js';
@@ -113,5 +114,20 @@ describe('GET /metrics with METRICS_TOKEN', () => {
     const res = await t.as(undefined, '192.0.2.44')('/metrics', { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('loalang_gateways');
+  });
+});
+
+describe('the Grafana dashboard in docs/', () => {
+  const t = useTestApp();
+
+  it('asks only for metrics the server exposes', async () => {
+    const dashboard = await readFile(join(import.meta.dirname, '../docs/grafana-dashboard.json'), 'utf8');
+    JSON.parse(dashboard);
+    const wanted = new Set([...dashboard.matchAll(/\b((?:loalang|process|nodejs)_[a-z0-9_]+)/g)].map((m) => m[1]));
+    expect(wanted.size).toBeGreaterThan(10);
+    const text = await (await t.as(undefined, '127.0.0.1')('/metrics')).text();
+    const exposed = new Set([...text.matchAll(/^# TYPE (\S+) (\w+)/gm)].flatMap(([, name, type]) =>
+      type === 'histogram' ? [`${name}_bucket`, `${name}_count`, `${name}_sum`] : [name]));
+    for (const name of wanted) expect(exposed.has(name), name).toBe(true);
   });
 });
