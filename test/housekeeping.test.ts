@@ -4,6 +4,7 @@ import { HOUSEKEEPING_JOBS, parseConfig, type HousekeepingJobName } from '../ser
 import { toZonedIso } from '../server/domain/time.js';
 import { createHousekeeping } from '../server/housekeeping/service.js';
 import { createLogger } from '../server/logger.js';
+import { useTestApp } from './helpers/app.js';
 
 const TZ = 'Asia/Ho_Chi_Minh';
 const log = createLogger('silent');
@@ -100,5 +101,22 @@ describe('housekeeping on node-cron, in the commune\'s time zone, under a fake c
   it('refuses a schedule that is not a cron expression when the configuration is read', () => {
     expect(() => parseConfig({ CRON_BACKUP: 'every night' })).toThrow(/CRON_BACKUP/);
     expect(parseConfig({ CRON_BACKUP: 'off' }).housekeeping.schedules.backup).toBeNull();
+  });
+});
+
+describe('housekeeping composed into the server', () => {
+  // Every second, on the real clock: the one place the server's own start() is seen to arm node-cron.
+  const t = useTestApp({ env: { CRON_SESSIONS: '* * * * * *' } });
+
+  it('arms its schedules when the server starts, on the real clock', async () => {
+    const ran = await new Promise<{ job: string; ok: boolean }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no housekeeping run within 3 s')), 3000);
+      t.server.bus.on('housekeeping.ran', 'test', (e) => {
+        clearTimeout(timer);
+        resolve(e);
+      });
+    });
+    expect(ran).toMatchObject({ job: 'sessions', ok: true });
+    expect(t.server.housekeeping.nextRuns('backup', 1)).toBeNull();
   });
 });

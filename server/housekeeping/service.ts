@@ -63,7 +63,8 @@ export function createHousekeeping({ log, bus, timeZone, schedules, tasks }: {
     start() {
       for (const [job, expression] of Object.entries(schedules) as [HousekeepingJobName, string | null][]) {
         if (!expression) continue;
-        cronTasks.set(job, cron.schedule(expression, () => run(job), { timezone: timeZone, name: `loalang-${job}`, noOverlap: true }));
+        // unref: the schedules alone never keep a process alive (a script that composes the server ends).
+        cronTasks.set(job, cron.schedule(expression, () => run(job), { timezone: timeZone, name: `loalang-${job}`, noOverlap: true, unref: true }));
       }
     },
     async stop() {
