@@ -14,7 +14,7 @@ import type { CommandsService } from './commands/service.js';
 import { gatewayRoutes } from './devices/gateway-routes.js';
 import { devicesRoutes, type ProvisioningFor } from './devices/routes.js';
 import type { DevicesService } from './devices/service.js';
-import { listenRoutes, type ListenRoutesDeps } from './listen/routes.js';
+import { listenRoutes, openToOtherSites, type ListenRoutesDeps } from './listen/routes.js';
 import type { ListenService } from './listen/service.js';
 import { liveRoutes } from './live/routes.js';
 import { csrfGuard } from './http/csrf.js';
@@ -113,6 +113,7 @@ export function createApp(d: AppDeps) {
   const app = new Hono()
     .use('*', httpMetrics(d.metrics))
     .use('*', clientInfo(d.trustProxy))
+    .use('/nghe-lai/*', openToOtherSites())
     .use('*', securityHeaders())
     .use('*', bodyLimits(d.maxJsonBodyBytes, isUpload))
     .use('*', csrfGuard())

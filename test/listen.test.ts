@@ -127,6 +127,10 @@ describe('nghe lại: what an officer made public, for residents, without a logi
     expect(Buffer.from(await part.arrayBuffer()).equals(whole.subarray(100, 200))).toBe(true);
     const first = await resident()(path);
     expect(first.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
+    // Other sites may embed the player and fetch the feed; the panel's routes stay same-origin.
+    expect(first.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    expect(first.headers.get('access-control-allow-origin')).toBe('*');
+    expect((await resident()('/healthz')).headers.get('cross-origin-resource-policy')).toBe('same-origin');
     const etag = first.headers.get('etag')!;
     expect((await resident()(path, { headers: { 'if-none-match': etag } })).status).toBe(304);
     for (const url of ['/nghe-lai', '/nghe-lai/feed.xml']) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { html } from 'hono/html';
 import { ListenPage } from '../../web/views/listen.js';
 import { clockDuration, vietnameseDate } from '../domain/dates-vi.js';
@@ -34,6 +34,17 @@ function cached(c: Context, body: string, type: string, cacheControl: string) {
   if (c.req.header('if-none-match')?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return c.body(null, 304, headers);
   return c.body(body, 200, headers);
 }
+
+/**
+ * The feed and the MP3s are for other sites too: a podcast web player fetching the feed, the commune's
+ * own website embedding a player. Registered before the security headers, so it runs after them and
+ * relaxes their same-origin resource policy for these routes only; there is no cookie here to protect.
+ */
+export const openToOtherSites = (): MiddlewareHandler => async (c, next) => {
+  await next();
+  c.res.headers.set('Cross-Origin-Resource-Policy', 'cross-origin');
+  if (c.req.path !== '/nghe-lai') c.res.headers.set('Access-Control-Allow-Origin', '*');
+};
 
 /**
  * "Nghe lại" (listen again), public and without login: the page, its podcast feed and the MP3s of
