@@ -16,7 +16,7 @@ import { loadConfigOrExit, type Config } from './config.js';
 import { dbHealth, openDb, type Db, type DbHealth } from './db/client.js';
 import type { ProvisioningFor } from './devices/routes.js';
 import { createDevicesService } from './devices/service.js';
-import { backupDatabase, yearsBefore } from './housekeeping/backup.js';
+import { backupDatabase } from './housekeeping/backup.js';
 import { createHousekeeping, type Housekeeping } from './housekeeping/service.js';
 import { createJobs } from './jobs/service.js';
 import { createListenService } from './listen/service.js';
@@ -119,17 +119,14 @@ export async function composeServer(config: Config, infra: Infrastructure) {
   const metrics = createMetrics({ bus, gateways: () => devices.all(), now: () => clock.now() });
   const { schedules: cron, retentionYears, backupDir, backupKeep } = config.housekeeping;
   const housekeeping = createHousekeeping({
-    log, bus, timeZone: config.timeZone, schedules: cron,
+    log, bus, clock, timeZone: config.timeZone, schedules: cron, retentionYears,
     tasks: {
       rebuildManifests: () => manifests.rebuild(),
       // The settling sweep of planned against played belongs to the settlement feature; until it is
       // composed here (settle: () => plays.settle()), housekeeping's settle job does nothing.
       settle: undefined,
       purgeSessions: () => auth.purgeExpiredSessions(),
-      pruneRecords: async () => {
-        const before = yearsBefore(clock.now(), retentionYears);
-        return { playlogs: await playlogs.pruneBefore(before), audit: await audit.pruneBefore(before) };
-      },
+      pruneRecords: async (before) => ({ playlogs: await playlogs.pruneBefore(before), audit: await audit.pruneBefore(before) }),
       backup: () => backupDatabase({ sqlite: db.$client, dataDir: config.dataDir, backupDir, keep: backupKeep, now: clock.now(), log }),
     },
   });

@@ -21,7 +21,7 @@ function recorded(timeZone = TZ, env: Record<string, string> = {}, failing: Hous
   };
   let rebuilds = 0;
   const housekeeping = createHousekeeping({
-    log, bus, timeZone, schedules: parseConfig(env).housekeeping.schedules,
+    log, bus, clock: { now: () => Date.now() }, timeZone, schedules: parseConfig(env).housekeeping.schedules, retentionYears: 5,
     tasks: {
       // Both manifest jobs call the same rebuild: tell them apart by the minute they fire at.
       rebuildManifests: async () => {

@@ -70,10 +70,3 @@ async function prune(backupDir: string, keep: number): Promise<string[]> {
 /** The backups in `backupDir`, oldest first. */
 export const listBackups = async (backupDir: string) =>
   (await readdir(backupDir).catch(() => [] as string[])).filter((e) => NAME.test(e)).sort().map((e) => join(backupDir, e));
-
-/** The instant `years` calendar years before `now`: records older than that are past their retention. */
-export function yearsBefore(now: number, years: number): number {
-  const d = new Date(now);
-  d.setUTCFullYear(d.getUTCFullYear() - years);
-  return d.getTime();
-}

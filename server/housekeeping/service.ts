@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Bus, Feature } from '../bus.js';
+import type { Clock } from '../clock.js';
 import type { HousekeepingJobName } from '../config.js';
 import type { Logger } from '../logger.js';
 
@@ -10,20 +11,30 @@ export interface HousekeepingTasks {
   /** The settling sweep of expected plays (the settlement feature's); none yet: a no-op. */
   settle?: () => Promise<void>;
   purgeSessions: () => number;
-  /** Deletes playlogs and audit entries older than the retention; answers what it deleted. */
-  pruneRecords: () => Promise<Record<string, number>>;
+  /** Deletes the records (playlogs, audit entries) from before `before`; answers how many of each. */
+  pruneRecords: (before: number) => Promise<Record<string, number>>;
   backup: () => Promise<unknown>;
 }
 
 const noop = async () => {};
+
+/** The instant `years` calendar years before `now`: records older than that are past their retention. */
+export function yearsBefore(now: number, years: number): number {
+  const d = new Date(now);
+  d.setUTCFullYear(d.getUTCFullYear() - years);
+  return d.getTime();
+}
 
 /**
  * Work that runs itself, on node-cron schedules in the commune's time zone: what "just after
  * midnight" means is the commune's midnight, not the server's. start() creates the cron tasks,
  * stop() destroys them and waits for a job still running (a backup must finish before the database closes).
  */
-export function createHousekeeping({ log, bus, timeZone, schedules, tasks }: {
-  log: Logger; bus: Bus; timeZone: string; schedules: Record<HousekeepingJobName, string | null>; tasks: HousekeepingTasks;
+export function createHousekeeping({ log, bus, clock, timeZone, schedules, retentionYears, tasks }: {
+  log: Logger; bus: Bus; clock: Clock; timeZone: string; schedules: Record<HousekeepingJobName, string | null>;
+  /** Playlogs and audit entries are records: kept this many years, then deleted. */
+  retentionYears: number;
+  tasks: HousekeepingTasks;
 }) {
   const work: Record<HousekeepingJobName, () => Promise<unknown> | unknown> = {
     'manifests-daily': tasks.rebuildManifests,
@@ -31,7 +42,7 @@ export function createHousekeeping({ log, bus, timeZone, schedules, tasks }: {
     'manifests-safety': tasks.rebuildManifests,
     settle: tasks.settle ?? noop,
     sessions: tasks.purgeSessions,
-    retention: tasks.pruneRecords,
+    retention: () => tasks.pruneRecords(yearsBefore(clock.now(), retentionYears)),
     backup: tasks.backup,
   };
   const cronTasks = new Map<HousekeepingJobName, ScheduledTask>();
@@ -46,12 +57,14 @@ export function createHousekeeping({ log, bus, timeZone, schedules, tasks }: {
       let ok = true;
       try {
         const result = await work[job]();
-        log.debug('housekeeping job done', { job, result });
+        // Deleting records deserves a line in the log; the frequent jobs do not.
+        (job === 'retention' ? log.info : log.debug)('housekeeping job done', { job, result });
       } catch (err) {
         ok = false;
         log.error('housekeeping job failed', { job, err: String((err as Error)?.stack ?? err) });
       } finally {
         running.delete(job);
+        // The wall clock, not the injected one: Prometheus compares this with its own time().
         bus.emit('housekeeping.ran', { job, ok, ms: performance.now() - started, at: Date.now() });
       }
     })();
