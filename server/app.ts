@@ -22,6 +22,8 @@ import type { CommandsService } from './commands/service.js';
 import { gatewayRoutes } from './devices/gateway-routes.js';
 import { devicesRoutes, type ProvisioningFor } from './devices/routes.js';
 import type { DevicesService } from './devices/service.js';
+import { listenRoutes, openToOtherSites, type ListenRoutesDeps } from './listen/routes.js';
+import type { ListenService } from './listen/service.js';
 import { liveRoutes } from './live/routes.js';
 import { csrfGuard } from './http/csrf.js';
 import { errorBody } from './http/errors.js';
@@ -31,6 +33,8 @@ import { clientInfo } from './http/request.js';
 import type { Logger } from './logger.js';
 import type { ManifestsService } from './manifests/service.js';
 import { mediaRoutes } from './media/routes.js';
+import { httpMetrics, metricsRoutes } from './metrics/routes.js';
+import type { Metrics } from './metrics/service.js';
 import { mqttHookRoutes, type MqttHookDeps } from './mqtt/hooks.js';
 import type { MediaStore } from './media/store.js';
 import { playlogsRoutes } from './playlogs/routes.js';
@@ -82,6 +86,12 @@ export interface AppDeps {
   cap: CapService;
   /** A system posting CAP alerts (the province's hub) authenticates with this bearer token. */
   capInboundToken?: string;
+  listen: ListenService;
+  /** The public "nghe lại" routes' settings (base URL, rate). */
+  listenOptions: Pick<ListenRoutesDeps, 'baseUrl' | 'ratePerMinute'>;
+  metrics: Metrics;
+  /** GET /metrics needs this bearer token; without one it answers loopback clients only. */
+  metricsToken?: string;
 }
 
 /** Routes that take audio: their own limit (MAX_UPLOAD_MB) applies instead of the body limit. */
@@ -121,7 +131,9 @@ export function createApp(d: AppDeps) {
     return !!user && can(user.role, 'media.listen');
   };
   const app = new Hono()
+    .use('*', httpMetrics(d.metrics))
     .use('*', clientInfo(d.trustProxy))
+    .use('/nghe-lai/*', openToOtherSites())
     .use('*', securityHeaders())
     .use('*', bodyLimits(d.maxJsonBodyBytes, isUpload))
     .use('*', csrfGuard())
@@ -135,6 +147,9 @@ export function createApp(d: AppDeps) {
     .route('/device/v1', gatewayRoutes(d.devices.verifySecret, d.provisioning, d.now))
     .route('/media', mediaRoutes(d.media, canListen, d.devices.verifySecret))
     .route('/bao-cao', reportPages(d.auth, d.reports, d.communeName, d.timeZone, d.now))
+    .route('/metrics', metricsRoutes(d.metrics, d.metricsToken))
+    // Public, no login: residents listen again to what an officer made public.
+    .route('/nghe-lai', listenRoutes(d.listen, { ...d.listenOptions, communeName: d.communeName, timeZone: d.timeZone, now: d.now }))
     .route('/', webRoutes(d.auth, (user) => ({
       communeName: d.communeName, timeZone: d.timeZone, user, zones: d.zones.list(), devices: d.devices.list(),
     }), d.sessionTtlMs, Math.round(d.media.maxUploadBytes / 1048576)));

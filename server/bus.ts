@@ -50,8 +50,12 @@ export interface BusEvents {
   /** Anything about a program changed (new version, submitted, decided, renamed): for the panel. */
   'program.updated': { programId: string };
   'job.updated': { job: JobView };
-  /** Manifests published and acknowledged by the broker: a chunk of a rebuild, or a resync. */
-  'manifests.published': { manifests: { deviceId: string; version: number }[] };
+  /** Manifests published and acknowledged by the broker: a chunk of a rebuild, or a resync (ms: handed to the broker → acknowledged). */
+  'manifests.published': { manifests: { deviceId: string; version: number }[]; ms?: number };
+  /** A rebuild finished: how long it took, how many devices it looked at and how many got a new manifest. */
+  'manifests.rebuilt': { ms: number; published: number; considered: number };
+  /** A housekeeping job ran (on its schedule or by hand), and whether it succeeded. */
+  'housekeeping.ran': { job: string; ok: boolean; ms: number; at: number };
   /** A play a gateway reported was stored (once per report id). */
   'playlog.stored': { deviceId: string; occurrenceId: string; programId: string; result: string };
 }

@@ -1,7 +1,11 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
+/** A cron expression (5 fields, or 6 with seconds) in the commune's time zone, or `off`. */
+const cron = (fallback: string) => z.string().trim().default(fallback)
+  .refine((s) => s === 'off' || validCron(s), { message: 'a cron expression such as "0 3 * * *", or off' });
 
 /** Every environment variable the server reads, with its default. The README's table mirrors this. */
 const schema = z.object({
@@ -48,6 +52,18 @@ const schema = z.object({
   CAP_INBOUND_TOKEN: z.string().min(16).optional(),
   CAP_FEED_URL: z.string().url().optional(),
   CAP_POLL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(60),
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  PUBLIC_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+  CRON_MANIFESTS_DAILY: cron('1 0 * * *'),
+  CRON_MANIFESTS_SAFETY: cron('17 * * * *'),
+  CRON_SETTLE: cron('*/5 * * * *'),
+  CRON_SESSIONS: cron('7 * * * *'),
+  CRON_RETENTION: cron('30 2 * * *'),
+  CRON_BACKUP: cron('0 3 * * *'),
+  RETENTION_YEARS: z.coerce.number().int().min(1).max(100).default(5),
+  BACKUP_DIR: z.string().optional(),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(14),
 }).superRefine((e, ctx) => {
   // The EMQX hooks answer who may connect: with an external broker they are open to the network, so
   // they must be behind a token (and the server refuses to start without one).
@@ -57,6 +73,10 @@ const schema = z.object({
 });
 
 export type Env = z.infer<typeof schema>;
+
+/** The housekeeping jobs and their schedules; null when switched off. */
+export const HOUSEKEEPING_JOBS = ['manifests-daily', 'manifests-safety', 'settle', 'sessions', 'retention', 'backup'] as const;
+export type HousekeepingJobName = (typeof HOUSEKEEPING_JOBS)[number];
 
 export interface Config {
   host: string;
@@ -103,7 +123,20 @@ export interface Config {
   /** Where missed-play incidents are POSTed (JSON, docs/operations.md), when set. */
   incidentWebhookUrl?: string;
   cap: { inboundToken?: string; feedUrl?: string; pollMs: number };
+  /** The public "nghe lại" page and feed: absolute URLs in the feed start with `baseUrl` (else the request's). */
+  listen: { baseUrl?: string; ratePerMinute: number };
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`; else only loopback clients get it. */
+  metricsToken?: string;
+  housekeeping: {
+    /** Cron expressions in the commune's time zone (`timeZone`); null: the job does not run. */
+    schedules: Record<HousekeepingJobName, string | null>;
+    retentionYears: number;
+    backupDir: string;
+    backupKeep: number;
+  };
 }
+
+const on = (cron: string) => (cron === 'off' ? null : cron);
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const e = schema.parse(env);
@@ -148,6 +181,21 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     playSettleGraceMs: e.PLAY_SETTLE_GRACE_MINUTES * 60_000,
     incidentWebhookUrl: e.INCIDENT_WEBHOOK_URL,
     cap: { inboundToken: e.CAP_INBOUND_TOKEN, feedUrl: e.CAP_FEED_URL, pollMs: e.CAP_POLL_SECONDS * 1000 },
+    listen: { baseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''), ratePerMinute: e.PUBLIC_RATE_PER_MINUTE },
+    metricsToken: e.METRICS_TOKEN,
+    housekeeping: {
+      schedules: {
+        'manifests-daily': on(e.CRON_MANIFESTS_DAILY),
+        'manifests-safety': on(e.CRON_MANIFESTS_SAFETY),
+        settle: on(e.CRON_SETTLE),
+        sessions: on(e.CRON_SESSIONS),
+        retention: on(e.CRON_RETENTION),
+        backup: on(e.CRON_BACKUP),
+      },
+      retentionYears: e.RETENTION_YEARS,
+      backupDir: resolve(e.BACKUP_DIR ?? join(e.DATA_DIR, 'backups')),
+      backupKeep: e.BACKUP_KEEP,
+    },
   };
 }
 

@@ -18,11 +18,15 @@ import { loadConfigOrExit, type Config } from './config.js';
 import { dbHealth, openDb, type Db, type DbHealth } from './db/client.js';
 import type { ProvisioningFor } from './devices/routes.js';
 import { createDevicesService } from './devices/service.js';
+import { backupDatabase } from './housekeeping/backup.js';
+import { createHousekeeping, type Housekeeping } from './housekeeping/service.js';
 import { createJobs } from './jobs/service.js';
+import { createListenService } from './listen/service.js';
 import { createLogger, type Logger } from './logger.js';
 import { createManifestsService } from './manifests/service.js';
 import { audioTools } from './media/audio.js';
 import { createMediaStore } from './media/store.js';
+import { createMetrics } from './metrics/service.js';
 import { SERVER_USERNAME } from './mqtt/acl.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/broker.js';
 import { connectPlane } from './mqtt/client.js';
@@ -145,12 +149,26 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     db, clock, timeZone: config.timeZone, zones: () => zones.list(),
     devices: () => devices.all().map((x) => ({ id: x.id, name: x.name, zoneId: x.zoneId, createdAt: x.createdAt })),
   });
+  const listen = createListenService({ db, lastPlayed: playlogs.lastPlayed, assetPath: (sha256) => media.assetPath(sha256, 'mp3') });
+  const metrics = createMetrics({ bus, gateways: () => devices.all(), now: () => clock.now() });
+  const { schedules: cron, retentionYears, backupDir, backupKeep } = config.housekeeping;
+  const housekeeping = createHousekeeping({
+    log, bus, clock, timeZone: config.timeZone, schedules: cron, retentionYears,
+    tasks: {
+      rebuildManifests: () => manifests.rebuild(),
+      settle: () => plays.sweep().then(() => {}),
+      purgeSessions: () => auth.purgeExpiredSessions(),
+      pruneRecords: async (before) => ({ playlogs: await playlogs.pruneBefore(before), audit: await audit.pruneBefore(before) }),
+      backup: () => backupDatabase({ sqlite: db.$client, dataDir: config.dataDir, backupDir, keep: backupKeep, now: clock.now(), log }),
+    },
+  });
 
   // Everything that reacts to an event; each registers its own listeners in start().
   const features: Feature[] = [
     createDeviceInbox({ plane, bus, log }),
-    devices, manifests, commands, playlogs, audit, broadcasts, plays, capFeed,
+    devices, manifests, commands, playlogs, audit, broadcasts, plays, capFeed, metrics,
     createSessionRevoker({ bus, broker: infra.broker }),
+    housekeeping,
   ];
 
   const app = createApp({
@@ -161,6 +179,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     auth, zones, devices, media, programs, schedules, manifests, playlogs,
     mqttHooks: { auth: infra.mqttAuth, serverUsername: infra.serverUsername, token: config.mqttUrl ? config.mqttHookToken : undefined },
     commands, jobs, audit, tts, broadcasts, plays, incidents, names, reports, cap, capInboundToken: config.cap.inboundToken,
+    listen, listenOptions: config.listen, metrics, metricsToken: config.metricsToken,
     broadcastContent: {
       program: (id) => {
         const p = programs.get(id);
@@ -173,6 +192,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
 
   return {
     app, bus, auth, zones, devices, media, programs, schedules, manifests, playlogs, commands, jobs, audit, tts, broadcasts, plays, incidents, reports, cap, capFeed,
+    listen, metrics, housekeeping,
     async start() {
       devices.markAllOffline();
       for (const f of features) await f.start();
@@ -201,6 +221,8 @@ export interface RunningSystem {
   publicKeyPem: string;
   /** The in-process event bus: benchmarks time the server's own stages with it. */
   bus: Bus;
+  /** Runs a housekeeping job now (a backup before an upgrade; tests). */
+  housekeeping: Pick<Housekeeping, 'runNow'>;
   stop(): Promise<void>;
 }
 
@@ -263,6 +285,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
     mqttPort: broker?.port ?? Number(new URL(mqttUrl).port || 1883),
     publicKeyPem: keys.publicKeyPem,
     bus: server.bus,
+    housekeeping: { runNow: server.housekeeping.runNow },
     async stop() {
       // No new connections; requests under way finish, then live streams are cut.
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));

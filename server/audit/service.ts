@@ -1,4 +1,5 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt } from 'drizzle-orm';
+import { deleteInChunks } from '../db/prune.js';
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
@@ -15,7 +16,8 @@ export type AuditAction =
   | 'cap.received' | 'cap.aired' | 'cap.dismissed' | 'cap.settings-changed'
   | 'user.created' | 'user.updated' | 'user.disabled' | 'user.enabled' | 'user.password-reset' | 'user.password-changed'
   | 'device.created' | 'device.updated' | 'device.moved' | 'device.secret-rotated' | 'device.deleted'
-  | 'zone.created' | 'zone.updated' | 'zone.deleted';
+  | 'zone.created' | 'zone.updated' | 'zone.deleted'
+  | 'program.made-public' | 'program.made-private';
 
 export type AuditEntry = typeof auditLog.$inferSelect;
 
@@ -50,6 +52,9 @@ export function createAuditLog({ db, bus, clock }: { db: Db; bus: Bus; clock: Cl
     stop() {
       bus.removeListeners(owner);
     },
+    /** Retention: entries older than `before` are deleted, a chunk at a time. */
+    pruneBefore: (before: number) => deleteInChunks((limit) =>
+      db.delete(auditLog).where(inArray(auditLog.id, db.select({ id: auditLog.id }).from(auditLog).where(lt(auditLog.at, before)).limit(limit))).run().changes),
     /** Newest first; `next` pages further back. */
     list(q: AuditQuery): { entries: AuditEntry[]; next: number | null } {
       const entries = db.select().from(auditLog)

@@ -27,11 +27,10 @@ export interface PlanSource {
 /**
  * Builds each device's manifest from the schedules, signs it, and publishes it retained.
  * Only devices whose items changed get a new version. From start(), it follows every change that
- * can alter what a device plays, and rebuilds every `rebuildEveryMs` as items leave the horizon.
+ * can alter what a device plays; the rebuilds as items leave the horizon are housekeeping's (on cron).
  */
 export function createManifestsService(deps: {
   db: Db; bus: Bus; clock: Clock; log: Logger; plane: DevicePlane; keys: SigningKeys; source: PlanSource; horizonMs: number; timeZone: string;
-  rebuildEveryMs?: number;
   /** Items a manifest holds at most: the soonest are kept (schedules are refused past it; older data is cut). */
   maxItems?: number;
 }) {
@@ -72,6 +71,13 @@ export function createManifestsService(deps: {
    * on the schedules targeting its zone, so a change to one schedule touches only its zones' devices.
    */
   async function rebuild(zoneIds: string[] | 'all' = 'all'): Promise<{ published: string[]; considered: number }> {
+    const started = performance.now();
+    const result = await rebuildNow(zoneIds);
+    deps.bus.emit('manifests.rebuilt', { ms: performance.now() - started, published: result.published.length, considered: result.considered });
+    return result;
+  }
+
+  async function rebuildNow(zoneIds: string[] | 'all'): Promise<{ published: string[]; considered: number }> {
     const now = clock.now();
     const inScope = (z: string) => zoneIds === 'all' || zoneIds.includes(z);
     const devices = source.devices().filter((d) => inScope(d.zoneId));
@@ -143,8 +149,9 @@ export function createManifestsService(deps: {
 
   /** Publishes retained manifests; once the broker has them all, says so on the bus in one event. */
   async function publishAll(rows: { deviceId: string; version: number; envelope: string }[]) {
+    const started = performance.now();
     await Promise.all(rows.map((r) => plane.publish(topics.manifest(r.deviceId), r.envelope, { retain: true, qos: 1 })));
-    if (rows.length) deps.bus.emit('manifests.published', { manifests: rows.map((r) => ({ deviceId: r.deviceId, version: r.version })) });
+    if (rows.length) deps.bus.emit('manifests.published', { manifests: rows.map((r) => ({ deviceId: r.deviceId, version: r.version })), ms: performance.now() - started });
   }
 
   async function publishStored(deviceId: string) {
@@ -180,8 +187,6 @@ export function createManifestsService(deps: {
   };
 
   const owner = 'manifests';
-  let hourly: NodeJS.Timeout | undefined;
-  const rebuildAll = () => queueRebuild().catch((err) => log.error('manifest rebuild failed', { err: String(err) }));
   return {
     preview,
     close: () => signer.close(),
@@ -220,13 +225,9 @@ export function createManifestsService(deps: {
         return zoneId ? queueRebuild([zoneId]).then(() => {}) : undefined;
       });
       bus.on('device.manifest-rejected', owner, ({ deviceId, version, reason }) => log.warn('device rejected its manifest', { deviceId, version, reason }));
-      // Items fall out of the horizon and new ones enter it as time passes.
-      hourly = setInterval(rebuildAll, deps.rebuildEveryMs ?? 3600_000);
-      hourly.unref();
     },
     stop() {
       deps.bus.removeListeners(owner);
-      clearInterval(hourly);
     },
   };
 }

@@ -1,4 +1,5 @@
-import { and, desc, eq, gte, lt } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, max } from 'drizzle-orm';
+import { deleteInChunks } from '../db/prune.js';
 import type { PlayedReport } from '../../devices/protocol/index.js';
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
@@ -30,6 +31,16 @@ export function createPlaylogsService({ db, bus, clock }: { db: Db; bus: Bus; cl
         ))
         .orderBy(desc(playlogs.startedAt)).limit(q.limit).all();
     },
+    /** When each of `programIds` was last heard on any gateway (played through, or cut short by a higher priority). */
+    lastPlayed(programIds: string[]): Map<string, number> {
+      if (!programIds.length) return new Map();
+      return new Map(db.select({ programId: playlogs.programId, at: max(playlogs.startedAt) }).from(playlogs)
+        .where(and(inArray(playlogs.programId, programIds), inArray(playlogs.result, ['completed', 'interrupted'])))
+        .groupBy(playlogs.programId).all().map((r) => [r.programId, r.at!]));
+    },
+    /** Retention: plays older than `before` are deleted, a chunk at a time. */
+    pruneBefore: (before: number) => deleteInChunks((limit) =>
+      db.delete(playlogs).where(inArray(playlogs.id, db.select({ id: playlogs.id }).from(playlogs).where(lt(playlogs.startedAt, before)).limit(limit))).run().changes),
     start() {
       bus.on('device.played', owner, ({ deviceId, report }) => void record(deviceId, report));
     },

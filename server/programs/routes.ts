@@ -96,7 +96,8 @@ export function programsRoutes(programs: ProgramsService, media: MediaStore) {
       const job = programs.startSpeech({ ...body, programId: c.req.param('id'), text: speechSource(body), actor: actorOf(c) });
       return c.json({ job }, 202);
     })
-    .patch('/:id', edit, validate('json', z.object({ title: title.optional(), category: category.optional() }).strict()), (c) =>
+    // `public`: on the residents' "nghe lại" page and podcast feed (its approved version only, once there is one).
+    .patch('/:id', edit, validate('json', z.object({ title: title.optional(), category: category.optional(), public: z.boolean().optional() }).strict()), (c) =>
       c.json({ program: programs.update(c.req.param('id'), c.req.valid('json'), actorOf(c)) }, 200))
     .post('/:id/submit', edit, (c) => c.json({ program: programs.submit(c.req.param('id'), actorOf(c)) }, 200))
     // The decision names the version the chair listened to: a newer one is not approved unheard.

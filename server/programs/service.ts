@@ -66,6 +66,9 @@ export interface ProgramView {
   createdBy: string | null;
   createdAt: number;
   updatedAt: number;
+  /** On the public "nghe lại" page and feed (its airing version, when it has one). */
+  public: boolean;
+  archived: boolean;
   /** Every version, newest first (single-program reads only). */
   versions?: VersionView[];
 }
@@ -125,7 +128,7 @@ export function createProgramsService({ db, bus, clock, media, jobs, audit, tts 
       return {
         id: p.id, title: p.title, category: p.category, status: p.status, latestVersion: p.latestVersion,
         airingVersion: p.airingVersion, airing, asset: airing ?? latest.asset, latest,
-        createdBy: p.createdBy, createdAt: p.createdAt, updatedAt: p.updatedAt,
+        createdBy: p.createdBy, createdAt: p.createdAt, updatedAt: p.updatedAt, public: p.public, archived: p.archived,
         ...(detail ? { versions: own } : {}),
       };
     });
@@ -266,10 +269,15 @@ export function createProgramsService({ db, bus, clock, media, jobs, audit, tts 
     },
     speak,
 
-    update(id: string, patch: { title?: string; category?: Category }, actor: Actor): ProgramView {
-      row(id);
+    update(id: string, patch: { title?: string; category?: Category; public?: boolean }, actor: Actor): ProgramView {
+      const before = row(id);
       db.update(programs).set({ ...patch, updatedAt: clock.now() }).where(eq(programs.id, id)).run();
-      audit.record(actor, 'program.updated', { type: 'program', id }, patch);
+      const { public: isPublic, ...rest } = patch;
+      if (Object.keys(rest).length) audit.record(actor, 'program.updated', { type: 'program', id }, rest);
+      // Publishing to residents is its own entry: who put what before the public, and when.
+      if (isPublic !== undefined && isPublic !== before.public) {
+        audit.record(actor, isPublic ? 'program.made-public' : 'program.made-private', { type: 'program', id }, { airingVersion: before.airingVersion });
+      }
       bus.emit('program.updated', { programId: id });
       return service.get(id);
     },

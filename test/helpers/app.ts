@@ -15,7 +15,7 @@ import { composeServer, type ComposedServer } from '../../server/main.js';
 import { SERVER_USERNAME } from '../../server/mqtt/acl.js';
 import { createMqttAuthenticator } from '../../server/mqtt/credentials.js';
 import { localPlane } from '../../server/mqtt/local.js';
-import { ADMIN_PASSWORD, type Api, type ApiClient, withJson } from './system.js';
+import { ADMIN_PASSWORD, NO_HOUSEKEEPING_SCHEDULES, type Api, type ApiClient, withJson } from './system.js';
 
 /** A Monday morning in the commune, far from quiet hours: the default "now" of in-process tests. */
 export const FIXED_NOW = Date.parse('2026-03-02T08:00:00+07:00');
@@ -53,7 +53,8 @@ export async function createTestApp(opts: { now?: number; env?: Record<string, s
   const clock = testClock(opts.now);
   const log = createLogger(process.env.TEST_LOG ? 'debug' : 'silent');
   const config = parseConfig({
-    DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), LOALANG_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'silent', ...opts.env,
+    DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'), LOALANG_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'silent',
+    ...NO_HOUSEKEEPING_SCHEDULES, ...opts.env,
   });
   const { db, sqlite } = openDb(':memory:');
   const keys = loadSigningKeys(generateSigningKeys().privateKeyPem);

@@ -11,6 +11,15 @@ import { createLogger } from '../../server/logger.js';
 
 export const ADMIN_PASSWORD = 'test-admin-password';
 
+/**
+ * Housekeeping's cron schedules run on the wall clock: a test that happened to span 03:00 or an hour's
+ * :17 would see a backup or a rebuild it did not ask for. Test systems run none unless a test sets one;
+ * tests run a job with `housekeeping.runNow()` instead.
+ */
+export const NO_HOUSEKEEPING_SCHEDULES = Object.fromEntries(
+  ['CRON_MANIFESTS_DAILY', 'CRON_MANIFESTS_SAFETY', 'CRON_SETTLE', 'CRON_SESSIONS', 'CRON_RETENTION', 'CRON_BACKUP'].map((k) => [k, 'off']),
+);
+
 export type Api = (path: string, init?: RequestInit & { json?: unknown }) => Promise<Response>;
 
 /** What the helpers below need, whether the server runs on ports (TestSystem) or in-process (TestApp). */
@@ -43,7 +52,7 @@ export async function startTestSystem(env: Record<string, string> = {}, existing
   const dir = existingDir ?? (await mkdtemp(join(tmpdir(), 'loalang-test-')));
   const config = parseConfig({
     HOST: '127.0.0.1', PORT: '0', MQTT_PORT: '0', DATA_DIR: join(dir, 'data'), MEDIA_DIR: join(dir, 'media'),
-    LOALANG_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'silent', ...env,
+    LOALANG_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'silent', ...NO_HOUSEKEEPING_SCHEDULES, ...env,
   });
   const sys = await startSystem(config, { log: createLogger(process.env.TEST_LOG ? 'debug' : 'silent') });
   const login = (username: string, password: string) => loginCookie(sys.httpUrl, username, password);
