@@ -158,7 +158,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
       rebuildManifests: () => manifests.rebuild(),
       settle: () => plays.sweep().then(() => {}),
       purgeSessions: () => auth.purgeExpiredSessions(),
-      pruneRecords: async (before) => ({ playlogs: await playlogs.pruneBefore(before), audit: await audit.pruneBefore(before) }),
+      pruneRecords: async (before) => ({ playlogs: await playlogs.pruneBefore(before), audit: await audit.pruneBefore(before), plays: await plays.pruneBefore(before) }),
       backup: () => backupDatabase({ sqlite: db.$client, dataDir: config.dataDir, backupDir, keep: backupKeep, now: clock.now(), log }),
     },
   });

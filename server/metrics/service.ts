@@ -91,6 +91,10 @@ export function createMetrics({ bus, gateways, now }: { bus: Bus; gateways: () =
         playsReported.inc({ result });
         if (result === 'missed') playsMissed.inc({ source: 'gateway' });
       });
+      // Settlement's own count: plays nobody reported, found missed once they should have ended.
+      bus.on('plays.settled', owner, ({ missed }) => {
+        if (missed) playsMissed.inc({ source: 'settlement' }, missed);
+      });
       bus.on('manifests.rebuilt', owner, ({ ms, published }) => {
         rebuilds.observe(ms / 1000);
         rebuildPublished.inc(published);

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gte, lte, sql } from 'drizzle-orm';
+import { deleteInChunks } from '../db/prune.js';
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
@@ -140,6 +141,9 @@ export function createPlaysService(d: PlaysDeps) {
         q.status ? eq(plays.status, q.status) : undefined,
       )).orderBy(desc(plays.startAt)).limit(q.limit).all();
     },
+    /** Retention: settled plays that started before `before` go (they are records: years, not days). */
+    pruneBefore: (before: number) => deleteInChunks((limit) =>
+      db.$client.prepare(`delete from plays where rowid in (select rowid from plays where start_at < ? and status != 'expected' limit ?)`).run(before, limit).changes),
     start() {
       bus.on('broadcast.fired', owner, ({ broadcastId }) => {
         const programs = d.programs();
