@@ -77,7 +77,38 @@ export const command = z.object({
 });
 export type Command = z.infer<typeof command>;
 
-export const PLAY_RESULTS = ['completed', 'interrupted', 'failed', 'missed'] as const;
+export const PLAY_RESULTS = ['completed', 'interrupted', 'failed', 'missed', 'cancelled'] as const;
+export type PlayResult = (typeof PLAY_RESULTS)[number];
+
+export const ALERT_ACTIONS = ['play', 'cancel'] as const;
+
+/**
+ * An emergency alert (khẩn cấp, Circular 39/2020/TT-BTTTT): signed like a manifest, retained on the
+ * device's `alert` topic so a gateway that reconnects before `expiresAt` still gets it. Revision 1
+ * plays; a later revision of the same broadcast cancels it.
+ */
+export const alert = z.object({
+  deviceId: z.string(),
+  broadcastId: z.string().min(1).max(64),
+  /** Monotonic per broadcast: a re-delivery of the same revision is ignored, a lower one refused. */
+  revision: z.number().int().min(1),
+  issuedAt: epochMs,
+  /** Server time: never started at or after this. */
+  expiresAt: epochMs,
+  action: z.enum(ALERT_ACTIONS),
+  /** For `play`: priority `emergency`, startAt = issuedAt, its own occurrenceId per device and broadcast. */
+  item: manifestItem.optional(),
+  /** Disaster risk level of Decision 18/2021/QĐ-TTg; informational on the device. */
+  riskLevel: z.number().int().min(1).max(5).optional(),
+}).superRefine((a, ctx) => {
+  if (a.action === 'play' && !a.item) ctx.addIssue({ code: 'custom', path: ['item'], message: 'play needs an item' });
+  if (a.item && a.item.priority !== 'emergency') ctx.addIssue({ code: 'custom', path: ['item', 'priority'], message: 'an alert plays at priority emergency' });
+});
+export type Alert = z.infer<typeof alert>;
+
+/** `received` and `playing` go out at once; the others are final and go through the gateway's outbox. */
+export const ALERT_STATUSES = ['received', 'playing', 'played', 'cancelled', 'expired', 'rejected', 'failed'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
 const eventBase = { id: z.string().min(8).max(64), at: epochMs };
 /**
@@ -110,9 +141,19 @@ export const deviceReport = z.discriminatedUnion('type', [
     result: z.enum(PLAY_RESULTS),
     reason: z.string().max(500).optional(),
   }),
+  z.object({
+    ...eventBase,
+    type: z.literal('alert-status'),
+    broadcastId: z.string().min(1).max(64),
+    status: z.enum(ALERT_STATUSES),
+    reason: z.string().max(500).optional(),
+    /** 1 for the first play of the alert, 2 for its first repeat, … */
+    repetition: z.number().int().positive().optional(),
+  }),
 ]);
 export type DeviceReport = z.infer<typeof deviceReport>;
 export type PlayedReport = Extract<DeviceReport, { type: 'played' }>;
+export type AlertStatusReport = Extract<DeviceReport, { type: 'alert-status' }>;
 
 export const serverState = z.object({ state: z.enum(['online', 'offline']), at: epochMs.optional() });
 

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { command, envelope, manifest, type Command, type Envelope, type Manifest } from './schemas.js';
+import { alert, command, envelope, manifest, type Alert, type Command, type Envelope, type Manifest } from './schemas.js';
 
 export interface SigningKeys {
   privateKey: KeyObject;
@@ -68,3 +68,6 @@ export const openManifest = (raw: Buffer | string, publicKeyPem: string): Verifi
 
 export const openCommand = (raw: Buffer | string, publicKeyPem: string): Verified<Command> =>
   openEnvelope(raw, publicKeyPem, (v) => command.parse(v));
+
+export const openAlert = (raw: Buffer | string, publicKeyPem: string): Verified<Alert> =>
+  openEnvelope(raw, publicKeyPem, (v) => alert.parse(v));

@@ -4,11 +4,13 @@ export const PREFIX = 'loalang/v1';
 /** Device ids are topic segments, so they must never contain `+`, `#` or `/`. */
 export const DEVICE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{2,63}$/;
 
-export type DeviceChannel = 'manifest' | 'cmd' | 'state' | 'telemetry' | 'event';
+export type DeviceChannel = 'manifest' | 'cmd' | 'alert' | 'state' | 'telemetry' | 'event';
 
 export const topics = {
   manifest: (id: string) => `${PREFIX}/dev/${id}/manifest`,
   cmd: (id: string) => `${PREFIX}/dev/${id}/cmd`,
+  /** Emergency alerts, server → device, retained: a gateway that reconnects before expiry still gets one. */
+  alert: (id: string) => `${PREFIX}/dev/${id}/alert`,
   state: (id: string) => `${PREFIX}/dev/${id}/state`,
   telemetry: (id: string) => `${PREFIX}/dev/${id}/telemetry`,
   event: (id: string) => `${PREFIX}/dev/${id}/event`,
@@ -17,7 +19,7 @@ export const topics = {
   allDevices: (channel: DeviceChannel) => `${PREFIX}/dev/+/${channel}`,
 } as const;
 
-const CHANNELS: ReadonlySet<string> = new Set(['manifest', 'cmd', 'state', 'telemetry', 'event']);
+const CHANNELS: ReadonlySet<string> = new Set(['manifest', 'cmd', 'alert', 'state', 'telemetry', 'event']);
 
 /** Splits `loalang/v1/dev/{id}/{channel}`; returns null for anything else. */
 export function parseDeviceTopic(topic: string): { deviceId: string; channel: DeviceChannel } | null {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { PRIORITIES } from '../../devices/protocol/index.js';
+import { PLAY_RESULTS, PRIORITIES } from '../../devices/protocol/index.js';
 import { ROLES } from '../auth/permissions.js';
 import { CATEGORIES } from '../domain/categories.js';
 
@@ -179,7 +179,7 @@ export const playlogs = sqliteTable(
     startAt: integer('start_at').notNull(),
     startedAt: integer('started_at').notNull(),
     endedAt: integer('ended_at').notNull(),
-    result: text('result', { enum: ['completed', 'interrupted', 'failed', 'missed'] }).notNull(),
+    result: text('result', { enum: PLAY_RESULTS }).notNull(),
     reason: text('reason'),
     receivedAt: integer('received_at').notNull(),
   },
