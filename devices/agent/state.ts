@@ -59,9 +59,10 @@ export class AgentState {
   markPlayed(occurrenceId: string, startAt: number) {
     this.data.played[occurrenceId] = startAt;
   }
-  forgetOldPlays(now: number) {
+  /** Forgets plays over two days old, except those `keep` names (still in the manifest: a missed one must not be reported twice). */
+  forgetOldPlays(now: number, keep?: ReadonlySet<string>) {
     const horizon = now - PLAYED_KEPT_MS;
-    for (const [id, startAt] of Object.entries(this.data.played)) if (startAt < horizon) delete this.data.played[id];
+    for (const [id, startAt] of Object.entries(this.data.played)) if (startAt < horizon && !keep?.has(id)) delete this.data.played[id];
   }
 
   save(): Promise<void> {
