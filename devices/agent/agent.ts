@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { Alerts, type AlertResult } from './alerts.js';
 import { Arming } from './arming.js';
 import { AssetCache } from './cache.js';
 import { ClockOffset } from './clock-offset.js';
@@ -14,12 +15,12 @@ import { AgentState } from './state.js';
 import { TelemetrySender } from './telemetry.js';
 import { realTimers, type Timers } from './timers.js';
 
-export const AGENT_VERSION = '0.1.0';
+export const AGENT_VERSION = '0.2.0';
 export type { AgentOptions } from './options.js';
 
 /**
  * The gateway agent: keeps the signed manifest and its audio in a local cache and plays each item
- * at its startAt (server time) from that cache, connected or not.
+ * at its startAt (server time) from that cache, connected or not; plays emergency alerts at once.
  * Reports state, telemetry and what it played. This class only wires the parts together.
  */
 export class GatewayAgent {
@@ -36,6 +37,7 @@ export class GatewayAgent {
   private readonly schedule: Schedule;
   private readonly manifests: ManifestStore;
   private readonly commands: Commands;
+  private readonly alerts: Alerts;
   private runStartedAt: number;
 
   constructor(o: AgentOptions) {
@@ -59,6 +61,7 @@ export class GatewayAgent {
       timers: linkTimers, random: o.random ?? Math.random, log,
       onManifest: (payload) => void this.onManifest(payload),
       onCommand: (payload) => void this.onCommand(payload),
+      onAlert: (payload) => void this.onAlert(payload),
       onOnline: () => this.telemetry.afterOnline(),
       onConnected: () => void this.reporter.flush(),
     });
@@ -103,6 +106,12 @@ export class GatewayAgent {
       reboot: o.onReboot,
     }, server);
     this.commands = new Commands({ id: o.id, serverPublicKey: o.serverPublicKey, timers: server, state: this.state, handlers, event, log });
+    this.alerts = new Alerts({
+      id: o.id, serverPublicKey: o.serverPublicKey, timers: server, state: this.state, log, event,
+      play: (item, hooks) => void this.player.due(item, hooks),
+      fetch: (asset) => this.inFlight.track(this.cache.fetch(asset, { urgent: true })), missingReason,
+      report: (e) => this.reporter.report(e),
+    });
   }
 
   get manifestVersion() {
@@ -152,6 +161,11 @@ export class GatewayAgent {
 
   onCommand(raw: Buffer | string): Promise<CommandResult> {
     return this.commands.run(raw);
+  }
+
+  /** Verifies an emergency alert and plays (or cancels) it at once; resolves once it is handed to the player. */
+  onAlert(raw: Buffer | string): Promise<AlertResult> {
+    return this.alerts.receive(raw);
   }
 
   /** NTP-style estimate of this gateway's clock against the server's (server minus ours). */
