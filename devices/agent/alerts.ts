@@ -133,7 +133,8 @@ export class Alerts {
 
   private async final(a: Alert, status: AlertStatus, reason?: string) {
     this.note(a, status);
-    void this.o.state.save().catch(() => {});
+    // Stored before it is said: once the server heard it, a restart must not say it again.
+    await this.o.state.save().catch(() => {});
     await this.o.event({ type: 'alert-status', broadcastId: a.broadcastId, status, ...(reason ? { reason: reason.slice(0, 500) } : {}) });
   }
 }
