@@ -75,7 +75,7 @@ describe('an emergency alert through a real broker [Circular 39/2020/TT-BTTTT]',
     agent?.kill();
     agent = undefined;
     await broker.close();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('reaches a gateway that connects after it was published (retained [MQTT-3.3.1-6]), which fetches its audio and plays it at once', async () => {

@@ -105,12 +105,14 @@ export class GatewayAgent {
       flush: () => this.reporter.flush(),
       reboot: o.onReboot,
     }, server);
-    this.commands = new Commands({ id: o.id, serverPublicKey: o.serverPublicKey, timers: server, state: this.state, handlers, event, log });
+    // Until the clock is measured, an expiry waits (at most 2 s) for the exchange a connection starts.
+    const clockReady = () => (follow && !this.clock.measured ? this.clock.soon(2000) : undefined);
+    this.commands = new Commands({ id: o.id, serverPublicKey: o.serverPublicKey, timers: server, state: this.state, handlers, event, log, clockReady });
     this.alerts = new Alerts({
       id: o.id, serverPublicKey: o.serverPublicKey, timers: server, state: this.state, log, event,
       play: (item, hooks) => void this.player.due(item, hooks),
       fetch: (asset) => this.inFlight.track(this.cache.fetch(asset, { urgent: true })), missingReason,
-      report: (e) => this.reporter.report(e),
+      report: (e) => this.reporter.report(e), clockReady,
     });
   }
 

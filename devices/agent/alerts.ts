@@ -37,6 +37,8 @@ export class Alerts {
     /** Stored, then sent until acknowledged. */
     event: (e: EventBody) => Promise<void>;
     log: (msg: string, extra?: object) => void;
+    /** While server time is not known yet (just reconnected), what to wait for before judging an expiry. */
+    clockReady?: () => Promise<void> | undefined;
   }) {}
 
   async receive(raw: Buffer | string): Promise<AlertResult> {
@@ -46,6 +48,9 @@ export class Alerts {
     if (!opened.ok) return this.refuse(claimedBroadcast(raw), opened.reason);
     const a = opened.value;
     if (a.deviceId !== this.o.id) return this.refuse(a.broadcastId, `alert is for ${a.deviceId}`);
+    // A retained alert comes with the connection, before the clock is measured: a fast clock would call it expired.
+    const ready = this.o.clockReady?.();
+    if (ready) await ready;
     const now = this.o.timers.now();
     const seen = this.o.state.alert(a.broadcastId);
     // A restart between acceptance and start leaves it `received` and not active: it is handled anew.

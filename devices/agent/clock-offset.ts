@@ -11,6 +11,7 @@ export class ClockOffset {
   roundTripMs?: number;
   /** When the last estimate was made, by this gateway's clock. */
   measuredAt = -Infinity;
+  private pending?: Promise<number | undefined>;
 
   constructor(private readonly o: {
     server: string;
@@ -45,8 +46,26 @@ export class ClockOffset {
     clearTimeout: (handle) => this.o.clock.clearTimeout(handle),
   };
 
-  /** The new estimate; offline or on an error, the last one. */
-  async measure(): Promise<number | undefined> {
+  /** The new estimate; offline or on an error, the last one. One exchange at a time: a second caller shares it. */
+  measure(): Promise<number | undefined> {
+    return (this.pending ??= this.exchange().finally(() => (this.pending = undefined)));
+  }
+
+  /**
+   * Resolves once the exchange under way (or one started now) ends, or after `ms`: what a just
+   * reconnected gateway waits for before it judges an expiry, instead of trusting an unmeasured clock.
+   */
+  soon(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const handle = this.o.timers.setTimeout(resolve, ms);
+      void this.measure().finally(() => {
+        this.o.timers.clearTimeout(handle);
+        resolve();
+      });
+    });
+  }
+
+  private async exchange(): Promise<number | undefined> {
     const limit = deadline(this.o.timers, 5000);
     let measured = false;
     try {

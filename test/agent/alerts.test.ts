@@ -75,7 +75,7 @@ describe('emergency alerts on the gateway [Circular 39/2020/TT-BTTTT]', () => {
   afterEach(async () => {
     // The writes queued last (a final status's state) land before the directory goes.
     await state.save();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('plays an accepted alert at once, cutting the normal play under way, which is logged interrupted', async () => {

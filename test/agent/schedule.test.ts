@@ -65,7 +65,7 @@ describe('the plays of the manifest in force', () => {
   });
   afterEach(async () => {
     await state.save();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('stops the play of an item a newer manifest no longer lists, and logs it cancelled: removed from the schedule', async () => {

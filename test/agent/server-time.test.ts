@@ -66,7 +66,7 @@ describe('a gateway whose clock is 5 minutes fast plays and checks by the server
   });
   afterEach(async () => {
     for (const a of agents.splice(0)) a.kill();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('accepts a fresh command, plays a scheduled item at its startAt by the server, and says so in server time', async () => {
@@ -86,6 +86,21 @@ describe('a gateway whose clock is 5 minutes fast plays and checks by the server
     const [result, played] = await reports();
     expect(result).toEqual(expect.objectContaining({ type: 'command-result', result: 'done', at: at('07:00') }));
     expect(played).toEqual(expect.objectContaining({ type: 'played', occurrenceId: 'sang', result: 'completed', startAt: at('07:02'), startedAt: at('07:02') }));
+  });
+
+  it('measures its clock before it judges the expiry of a command or an alert that comes before any measurement', async () => {
+    const a = agent();
+    await a.start();
+    const command = signed({ deviceId: ID, seq: 1, issuedAt: at('07:00'), expiresAt: at('07:01'), type: 'resync' });
+    expect(await a.onCommand(command)).toEqual({ result: 'done' });
+    // A retained alert with three minutes left, though by the gateway's own clock it expired two minutes ago.
+    const alert = signed({
+      deviceId: ID, broadcastId: 'bc_bao-so-3', revision: 1, issuedAt: at('06:59'), expiresAt: at('07:03'), action: 'play', riskLevel: 3,
+      item: { ...item('al_bc_bao-so-3', at('06:59')), priority: 'emergency' },
+    });
+    expect(await a.onAlert(alert)).toEqual({ outcome: 'accepted' });
+    await local.advanceTo(at('07:02') + FAST_MS);
+    expect((await readSinkLog(join(dir, 'sink.jsonl'))).map((l) => [l.occurrenceId, l.result, l.startedAt])).toEqual([['al_bc_bao-so-3', 'completed', at('07:00') + FAST_MS]]);
   });
 
   it('reports an item whose time passed while it was not running as missed, once and with the reason, when its clock is known', async () => {
