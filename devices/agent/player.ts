@@ -6,10 +6,9 @@ import { PlayStop, stopOf, type AudioSink } from './sinks.js';
 import { missedReason } from './start-rule.js';
 import type { AgentState } from './state.js';
 import type { Timers } from './timers.js';
+import { PRIORITY_RANK, Waiting, type Entry } from './waiting.js';
 
 export type { PlayEnd, PlayHooks } from './repetitions.js';
-
-const PRIORITY_RANK = { normal: 0, priority: 1, emergency: 2 } as const;
 
 export interface Playing {
   item: ManifestItem;
@@ -19,12 +18,6 @@ export interface Playing {
   done: Promise<void>;
 }
 
-interface Entry {
-  item: ManifestItem;
-  hooks: PlayHooks;
-  /** It came due while an emergency played (or while a play held by one did): it follows, within a limit. */
-  held?: boolean;
-}
 interface Current extends Playing { freed: Promise<void>; held: boolean }
 
 /**
@@ -34,9 +27,9 @@ interface Current extends Playing { freed: Promise<void>; held: boolean }
  */
 export class Player {
   private current?: Current;
-  private waiting: Entry[] = [];
-  /** Occurrences handed over and not started yet: a second hand-over of one is ignored. */
-  private readonly queued = new Set<string>();
+  private readonly waiting = new Waiting();
+  /** Occurrences handed over and not started yet (in the start queue or waiting): a second hand-over of one is ignored. */
+  private readonly queued = new Map<string, Entry>();
   private startChain: Promise<unknown> = Promise.resolve();
   private stopped = false;
 
@@ -90,11 +83,14 @@ export class Player {
     if (this.current && which(this.current.item.occurrenceId)) this.current.abort.abort(stop);
   }
 
+  /** Takes out the plays not started yet that `which` selects, waiting or in the start queue. */
   private drop(which: (occurrenceId: string) => boolean, end: PlayEnd) {
-    const dropped = this.waiting.filter((e) => which(e.item.occurrenceId));
-    this.waiting = this.waiting.filter((e) => !dropped.includes(e));
-    for (const id of [...this.queued]) if (which(id)) this.queued.delete(id);
-    for (const e of dropped) this.ended(e, end);
+    this.waiting.drop(which);
+    for (const [id, entry] of [...this.queued]) {
+      if (!which(id)) continue;
+      this.queued.delete(id);
+      this.ended(entry, end);
+    }
   }
 
   /**
@@ -104,8 +100,8 @@ export class Player {
   due(item: ManifestItem, hooks: PlayHooks = {}): Promise<void> {
     const id = item.occurrenceId;
     if (this.queued.has(id) || this.current?.item.occurrenceId === id) return Promise.resolve();
-    this.queued.add(id);
     const entry = { item, hooks };
+    this.queued.set(id, entry);
     hooks.signal?.addEventListener('abort', () => this.cancelWaiting(entry), { once: true });
     return this.enqueue(entry);
   }
@@ -120,7 +116,8 @@ export class Player {
   private async tryStart(entry: Entry) {
     const { item, hooks } = entry;
     this.o.release(item.occurrenceId);
-    if (!this.queued.has(item.occurrenceId)) return;
+    // Dropped while it waited its turn: that was reported then.
+    if (this.queued.get(item.occurrenceId) !== entry) return;
     if (this.stopped || this.o.state.hasPlayed(item.occurrenceId) || hooks.signal?.aborted) {
       this.queued.delete(item.occurrenceId);
       const why = hooks.signal?.aborted ? stopOf(hooks.signal) : { result: 'missed' as const, reason: this.stopped ? 'agent stopped' : 'already played' };
@@ -176,7 +173,7 @@ export class Player {
     this.current = me;
     // Once cut, what is left (the sink letting go, the reports) is work a simulated clock waits for.
     abort.signal.addEventListener('abort', () => void this.o.inFlight.track(me.done), { once: true });
-    if (item.priority === 'emergency') for (const e of this.waiting) e.held = true;
+    if (item.priority === 'emergency') this.waiting.holdAll();
     started();
     this.o.changed();
     const end = await playRepetitions({
@@ -196,9 +193,7 @@ export class Player {
 
   /** An alert withdrawn while it waited: it leaves the queue at once. */
   private cancelWaiting(entry: Entry) {
-    const at = this.waiting.indexOf(entry);
-    if (at < 0) return;
-    this.waiting.splice(at, 1);
+    if (!this.waiting.remove(entry)) return;
     this.queued.delete(entry.item.occurrenceId);
     this.ended(entry, { ...stopOf(entry.hooks.signal!), completed: 0, of: entry.item.repeat?.times ?? 1 });
   }
@@ -207,11 +202,8 @@ export class Player {
     entry.hooks.onEnd?.(end);
   }
 
-  /** The highest priority waiting goes first; among equals, the one due first. */
   private next() {
-    if (!this.waiting.length) return;
-    const best = this.waiting.reduce((a, b) => (PRIORITY_RANK[b.item.priority] > PRIORITY_RANK[a.item.priority] ? b : a));
-    this.waiting.splice(this.waiting.indexOf(best), 1);
-    void this.enqueue(best);
+    const entry = this.waiting.take();
+    if (entry) void this.enqueue(entry);
   }
 }
