@@ -178,10 +178,10 @@ export class Player {
     this.o.changed();
     const end = await playRepetitions({
       item, file, volume: item.volume ?? state.volume, timers, sink: this.o.sink, abort, shiftMs: held ? now - item.startAt : 0,
-      expiresAt: hooks.expiresAt, onStart: hooks.onStart, freed: free, event: this.o.event,
+      expiresAt: hooks.expiresAt, onStart: hooks.onStart, freed: free, event: this.o.event, track: (p) => this.o.inFlight.track(p),
     });
     free();
-    await saving.catch(() => {});
+    await this.o.inFlight.track(saving.catch(() => {}));
     const wasCurrent = this.current === me;
     if (wasCurrent) this.current = undefined;
     this.o.changed();

@@ -47,6 +47,8 @@ export async function playRepetitions(o: {
   /** The sink let go of the speaker after an abort: whoever cut in may start. */
   freed: () => void;
   event: (e: EventBody) => Promise<void>;
+  /** Work a simulated clock waits for (the reports written once the sink let go). */
+  track: <T>(p: Promise<T>) => Promise<T>;
 }): Promise<PlayEnd> {
   const { item, timers, abort } = o;
   const signal = abort.signal;
@@ -67,10 +69,10 @@ export async function playRepetitions(o: {
       .catch((err) => ({ result: 'failed' as const, reason: String(err) }));
     if (signal.aborted) o.freed();
     const r: { result: PlayResult; reason?: string } = signal.aborted && outcome.result !== 'completed' ? stopOf(signal) : outcome;
-    await o.event({
+    await o.track(o.event({
       type: 'played', occurrenceId: item.occurrenceId, programId: item.programId, startAt: dueAt, startedAt, endedAt: timers.now(),
       result: r.result, ...(r.reason ? { reason: r.reason } : {}),
-    });
+    }));
     if (r.result === 'completed') end.completed++;
     else Object.assign(end, { result: r.result }, r.reason ? { reason: r.reason } : {});
   }
