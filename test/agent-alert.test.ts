@@ -79,7 +79,8 @@ describe('an emergency alert through a real broker [Circular 39/2020/TT-BTTTT]',
   });
 
   it('reaches a gateway that connects after it was published (retained [MQTT-3.3.1-6]), which fetches its audio and plays it at once', async () => {
-    await broker.publish(topics.alert(ID), alertOf({ issuedAt: Date.now() - 60_000 }), true);
+    const issuedAt = Date.now() - 60_000;
+    await broker.publish(topics.alert(ID), alertOf({ issuedAt }), true);
     const connectedAt = Date.now();
     await start();
     const played = (await waitFor(async () => (await readSinkLog(join(dir, 'sink.jsonl'))).find((l) => l.result === 'completed')))!;
@@ -89,6 +90,9 @@ describe('an emergency alert through a real broker [Circular 39/2020/TT-BTTTT]',
     expect(media).toBe(1);
     await waitFor(() => statuses().length === 3);
     expect(statuses()).toEqual([['received'], ['playing', 1], ['played']]);
+    // The play is reported with the time the alert was issued for: the server sees it came a minute late.
+    const report = broker.published.filter((m) => m.topic === topics.event(ID)).map((m) => JSON.parse(m.payload)).find((r) => r.type === 'played');
+    expect([report.startAt, report.startedAt - issuedAt >= 60_000]).toEqual([issuedAt, true]);
   });
 
   it('is not played by a gateway that comes back after it expired, which says so once', async () => {

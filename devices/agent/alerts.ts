@@ -73,8 +73,9 @@ export class Alerts {
     this.o.report({ type: 'alert-status', broadcastId: a.broadcastId, status: 'received' });
     const play = { abort: new AbortController(), handedOver: false };
     this.active.set(a.broadcastId, play);
-    // It plays now, not at issuedAt: a gateway that reconnects later plays it whole, until it expires.
-    const item: ManifestItem = { ...a.item!, priority: 'emergency', startAt: now };
+    // It plays now (the player counts its repeats from now): a gateway that reconnects later plays it
+    // whole, until it expires. Its reports keep startAt = issuedAt, so the server sees how late it came.
+    const item: ManifestItem = { ...a.item!, priority: 'emergency' };
     const file = await this.o.fetch(item.asset);
     // Cancelled during the download: the cancel has reported it.
     if (play.abort.signal.aborted) return { outcome: 'cancelled' };

@@ -177,7 +177,7 @@ export class Player {
     started();
     this.o.changed();
     const end = await playRepetitions({
-      item, file, volume: item.volume ?? state.volume, timers, sink: this.o.sink, abort, shiftMs: held ? now - item.startAt : 0,
+      item, file, volume: item.volume ?? state.volume, timers, sink: this.o.sink, abort, shiftMs: held || hooks.expiresAt !== undefined ? now - item.startAt : 0,
       expiresAt: hooks.expiresAt, onStart: hooks.onStart, freed: free, event: this.o.event, track: (p) => this.o.inFlight.track(p),
     });
     free();

@@ -7,7 +7,10 @@ import { sleep, type Timers } from './timers.js';
 export interface PlayHooks {
   /** The verified audio, when the caller already has it. */
   file?: string | null;
-  /** Never started at or after this (server time), instead of the late tolerance. */
+  /**
+   * An alert's expiry (server time): it plays when it arrives however late, its repetitions spaced
+   * from then (its reports keep the times it was issued for), and none starts at or after this.
+   */
   expiresAt?: number;
   /** Aborting it withdraws the play, waiting or under way; its PlayStop says how it is reported. */
   signal?: AbortSignal;
@@ -40,7 +43,7 @@ export async function playRepetitions(o: {
   timers: Timers;
   sink: AudioSink;
   abort: AbortController;
-  /** A held play starts late; its repetitions keep their spacing from that start. */
+  /** A held play (or an alert) starts late; its repetitions keep their spacing from that start. */
   shiftMs: number;
   expiresAt?: number;
   onStart?: (repetition: number) => void;

@@ -197,7 +197,8 @@ describe('emergency alerts on the gateway [Circular 39/2020/TT-BTTTT]', () => {
     await until(() => player.playing?.item.occurrenceId === `al_${BC}`);
     await timers.advanceTo(at('07:05'));
     expect(await logged()).toEqual([['khan-lich', 'completed', at('07:00'), at('07:02')], [`al_${BC}`, 'completed', at('07:02'), at('07:03')]]);
-    expect(plays().map((p) => p[1])).toEqual(['completed', 'completed']);
+    // Reported with the time it was issued for, and the time it could start.
+    expect(plays()).toEqual([['khan-lich', 'completed', at('07:00'), at('07:00')], [`al_${BC}`, 'completed', at('07:00:30'), at('07:02')]]);
   });
 
   it('reports an alert whose audio cannot be had as failed, with the reason', async () => {
