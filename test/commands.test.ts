@@ -82,7 +82,8 @@ describe('signed commands to a gateway', () => {
     // An expired command from the real server: ask for one with the shortest TTL, then deliver it late.
     const res = await (await cmd({ type: 'resync', ttlSeconds: 5 })).json();
     await resultOf(res.command.seq);
-    const late = testAgent(t, device, join(dir, 'late'), { mqttUrl: 'mqtt://127.0.0.1:9', timers: { ...realTimers, now: () => Date.now() + 10_000 } });
+    // Its clock taken as it is (not measured against the server's): 10 s later, as if delivered late.
+    const late = testAgent(t, device, join(dir, 'late'), { mqttUrl: 'mqtt://127.0.0.1:9', timers: { ...realTimers, now: () => Date.now() + 10_000 }, followServerClock: false });
     expect((await late.onCommand(res.command.payload)).reason).toMatch(/^expired/);
     late.kill();
   });

@@ -24,7 +24,8 @@ describe('priorities at play time [Circular 39/2020/TT-BTTTT]', () => {
     await mkdir(join(dir, 'assets'));
     await writeFile(join(dir, 'assets', `${sha256}.opus`), audio);
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
+  // A play that ended last may still be writing its reports: rm tries again.
+  afterEach(() => rm(dir, { recursive: true, force: true, maxRetries: 5 }));
 
   const item = (id: string, priority: Priority, startOffsetS: number, durationS: number): ManifestItem => ({
     occurrenceId: id, programId: `pg_${id}`, title: id, priority, startAt: T0 + startOffsetS * 1000,

@@ -13,6 +13,8 @@ export class AssetCache {
   private readonly downloads = new Map<string, Promise<string | null>>();
   /** sha256 → size and mtime of cached files verified by this process. */
   private readonly stamps = new Map<string, FileStamp>();
+  /** sha256 → why its last download failed, when a person can act on it. */
+  private readonly failures = new Map<string, string>();
   /** The kept set of the last prune, and whether a download added a file since. */
   private prunedFor?: string;
   private changed = true;
@@ -33,8 +35,11 @@ export class AssetCache {
     return mkdir(this.o.dir, { recursive: true });
   }
 
-  /** Resolves with the verified local file, or null if it cannot be had. Shared by prefetch and play. */
-  fetch(asset: Asset): Promise<string | null> {
+  /**
+   * Resolves with the verified local file, or null if it cannot be had. Shared by prefetch and play.
+   * `urgent` (an alert): a download skips its fsyncs, which would delay the start.
+   */
+  fetch(asset: Asset, o: { urgent?: boolean } = {}): Promise<string | null> {
     const { sha256 } = asset;
     const existing = this.downloads.get(sha256);
     if (existing) return existing;
@@ -48,16 +53,24 @@ export class AssetCache {
       const stamp = await verifyFile(file, asset);
       if (stamp) return this.markVerified(sha256, file, stamp);
       await rm(file, { force: true });
-      await downloadAsset(new URL(asset.url, this.o.server).toString(), file, asset, this.o.authorization);
+      await downloadAsset(new URL(asset.url, this.o.server).toString(), file, asset, this.o.authorization, { durable: !o.urgent });
       this.changed = true;
+      this.failures.delete(sha256);
       const { size, mtimeMs } = await stat(file);
       return this.markVerified(sha256, file, { size, mtimeMs });
     })().catch((err) => {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT') this.failures.set(sha256, 'disk full');
       this.o.log('asset download failed', { sha256, err: String(err) });
       return null;
     }).finally(() => this.downloads.delete(sha256));
     this.downloads.set(sha256, job);
     return job;
+  }
+
+  /** Why the last download of an asset failed, when that is worth telling ('disk full'). */
+  failure(sha256: string): string | undefined {
+    return this.failures.get(sha256);
   }
 
   /** The cached file if it verifies in full now (a truncated or corrupted one is fetched again); for a play. */

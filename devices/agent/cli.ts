@@ -11,7 +11,7 @@ import { realTimers } from './timers.js';
 
 const USAGE = `Usage: npm run gateway -- --server http://HOST:8080 --id ID --secret SECRET [--cache DIR]
        [--mqtt mqtt://HOST:1883] [--sink command|record] [--sink-command "ffplay -nodisp -autoexit {file}"]
-       [--keepalive 30] [--telemetry-interval 60] [--volume 80] [--cache-budget-mb 1024]
+       [--keepalive 30] [--telemetry-interval 60] [--volume 80] [--cache-budget-mb 1024] [--max-hold-minutes 30]
    or: npm run gateway -- --config gateway.json   (the same keys in JSON)`;
 
 const options = z.object({
@@ -26,6 +26,7 @@ const options = z.object({
   'telemetry-interval': z.coerce.number().min(1).default(60),
   volume: z.coerce.number().int().min(0).max(100).default(80),
   'cache-budget-mb': z.coerce.number().min(1).default(1024),
+  'max-hold-minutes': z.coerce.number().min(0).default(30),
 });
 
 const { values } = parseArgs({
@@ -33,7 +34,7 @@ const { values } = parseArgs({
     config: { type: 'string' }, server: { type: 'string' }, id: { type: 'string' }, secret: { type: 'string' },
     cache: { type: 'string' }, mqtt: { type: 'string' }, sink: { type: 'string' }, 'sink-command': { type: 'string' },
     keepalive: { type: 'string' }, 'telemetry-interval': { type: 'string' }, volume: { type: 'string' }, 'cache-budget-mb': { type: 'string' },
-    help: { type: 'boolean' },
+    'max-hold-minutes': { type: 'string' }, help: { type: 'boolean' },
   },
 });
 if (values.help) {
@@ -56,7 +57,8 @@ const prov = await loadProvisioning({ server: o.server, id: o.id, secret: o.secr
 const agent = new GatewayAgent({
   id: o.id, secret: o.secret, server: o.server, mqttUrl: o.mqtt ?? prov.mqttUrl, serverPublicKey: prov.serverPublicKey, cacheDir,
   sink: o.sink === 'record' ? recordSink(cacheDir, realTimers) : commandSink(o['sink-command']),
-  keepaliveSec: o.keepalive, telemetryMs: o['telemetry-interval'] * 1000, volume: o.volume, cacheBudgetMb: o['cache-budget-mb'], log,
+  keepaliveSec: o.keepalive, telemetryMs: o['telemetry-interval'] * 1000, volume: o.volume, cacheBudgetMb: o['cache-budget-mb'],
+  maxHoldMs: o['max-hold-minutes'] * 60_000, log,
   // reboot-agent: exit cleanly; systemd (Restart=always) starts a fresh process.
   onReboot: () => setTimeout(() => process.exit(0), 200),
 });

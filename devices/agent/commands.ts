@@ -63,12 +63,16 @@ export class Commands {
     handlers: CommandHandlers;
     event: (e: EventBody) => Promise<void>;
     log: (msg: string, extra?: object) => void;
+    /** While server time is not known yet (just reconnected), what to wait for before judging an expiry. */
+    clockReady?: () => Promise<void> | undefined;
   }) {}
 
   async run(raw: Buffer | string): Promise<CommandResult> {
     const opened = openCommand(raw, this.o.serverPublicKey);
     if (!opened.ok) return this.report(0, 'rejected', opened.reason);
     const c = opened.value;
+    const ready = this.o.clockReady?.();
+    if (ready) await ready;
     const refusal = this.refusal(c);
     if (refusal) return this.report(c.seq, 'rejected', refusal);
     // Stored before it runs: after a crash in the middle, the same command is not run again.

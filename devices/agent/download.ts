@@ -24,8 +24,11 @@ export interface FileStamp { size: number; mtimeMs: number }
 /**
  * Downloads an asset to `dest`: into `dest.part`, resuming with an HTTP Range request when a part
  * exists, then checks length and sha256 before the atomic rename. A bad file never reaches `dest`.
+ * Not `durable`: no fsync, for audio that must play at once; a file torn by a power cut then fails
+ * the full hash made before any later play (the verified stamps do not outlive the process).
  */
-export async function downloadAsset(url: string, dest: string, asset: AssetRef, authorization: string, signal?: AbortSignal): Promise<void> {
+export async function downloadAsset(url: string, dest: string, asset: AssetRef, authorization: string, o: { signal?: AbortSignal; durable?: boolean } = {}): Promise<void> {
+  const { signal, durable = true } = o;
   const part = `${dest}.part`;
   let have = (await stat(part).catch(() => null))?.size ?? 0;
   if (have >= asset.bytes) {
@@ -47,7 +50,7 @@ export async function downloadAsset(url: string, dest: string, asset: AssetRef, 
       hash.update(chunk);
       await fh.write(chunk);
     }
-    await fh.sync();
+    if (durable) await fh.sync();
   } finally {
     await fh.close();
   }
@@ -57,5 +60,5 @@ export async function downloadAsset(url: string, dest: string, asset: AssetRef, 
     throw new Error(`download ${url}: got ${size} bytes sha256 ${digest.slice(0, 12)}…, expected ${asset.bytes} bytes ${asset.sha256.slice(0, 12)}…`);
   }
   await rename(part, dest);
-  await fsyncDir(dirname(dest));
+  if (durable) await fsyncDir(dirname(dest));
 }

@@ -22,6 +22,7 @@ export interface LinkOptions {
   log: (msg: string, extra?: object) => void;
   onManifest(payload: Buffer): void;
   onCommand(payload: Buffer): void;
+  onAlert(payload: Buffer): void;
   /** The online state went out (connect, server back online, resync). */
   onOnline(): void;
   /** Subscribed again after a connect: whatever waited for the link can go. */
@@ -38,7 +39,7 @@ export function backoffDelay(attempt: number, min: number, max: number, random: 
 }
 
 /**
- * The gateway's MQTT session: its will, the retained online/offline state, the three subscriptions,
+ * The gateway's MQTT session: its will, the retained online/offline state, the four subscriptions,
  * reconnection, and publishing. What a message means is for the callbacks to decide.
  */
 export class Link {
@@ -69,7 +70,9 @@ export class Link {
     client.on('connect', () => {
       this.attempt = 0;
       // Subscribed first, then online: the server may send a command as soon as it sees us online.
-      client.subscribe([topics.manifest(o.id), topics.cmd(o.id), topics.serverState], { qos: 1 }, () => {
+      client.subscribe([topics.manifest(o.id), topics.cmd(o.id), topics.alert(o.id), topics.serverState], { qos: 1 }, (err) => {
+        // A broker that refuses one topic (SUBACK 0x80) still delivers the others [MQTT-3.9.3-2].
+        if (err) o.log('subscription refused', { err: err.message });
         this.announce();
         o.onConnected();
       });
@@ -77,6 +80,7 @@ export class Link {
     client.on('message', (topic, payload) => {
       if (topic === topics.manifest(o.id)) o.onManifest(payload);
       else if (topic === topics.cmd(o.id)) o.onCommand(payload);
+      else if (topic === topics.alert(o.id)) o.onAlert(payload);
       else if (topic === topics.serverState) {
         // The server (re)started: say online again so it resyncs this gateway's manifest.
         const s = serverState.safeParse(safeJson(payload));

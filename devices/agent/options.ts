@@ -12,8 +12,15 @@ export interface AgentOptions {
   serverPublicKey: string;
   cacheDir: string;
   sink: AudioSink;
-  /** The clock plays start by, and telemetry's interval. */
+  /** The gateway's own clock: plays start by it plus the measured offset to the server's, and telemetry's interval. */
   timers?: Timers;
+  /**
+   * Whether plays, expiries and report times follow the server's clock (this clock plus the offset
+   * measured against /device/v1/time). Default true. A simulation whose timers are not in step with
+   * the server's real clock (days passing in a second) sets it false: the offset it would measure is
+   * the simulation's, not the gateway's.
+   */
+  followServerClock?: boolean;
   /** The link's own waits (reconnect backoff, PUBACK and HTTP deadlines); real time unless given. */
   linkTimers?: Timers;
   /** Jitter of the reconnect backoff, in [0, 1); Math.random unless given. */
@@ -22,6 +29,8 @@ export interface AgentOptions {
   telemetryMs?: number;
   /** A play that could not start within this many ms of its startAt is logged as missed. */
   lateToleranceMs?: number;
+  /** A normal or priority play held by an emergency longer than this is logged as missed. Default 30 minutes. */
+  maxHoldMs?: number;
   volume?: number;
   /** Disk the asset cache may use; assets needed soonest are kept, later ones fetched just in time. Default 1024 MB. */
   cacheBudgetMb?: number;

@@ -37,6 +37,14 @@ export function plan(items: readonly ManifestItem[], played: Readonly<Record<str
   return { arm, kept };
 }
 
+/**
+ * The items of a manifest that are over at `now` and never started: the gateway was not running at
+ * their time, or the manifest came too late. Each is reported missed once (then remembered as played).
+ */
+export function passed(items: readonly ManifestItem[], played: Readonly<Record<string, number>>, now: number): ManifestItem[] {
+  return items.filter((i) => played[i.occurrenceId] === undefined && i.startAt + i.asset.durationMs <= now);
+}
+
 /** The assets to keep cached: those needed soonest, while they fit in the budget (an asset counts once). */
 export function withinBudget(items: readonly ManifestItem[], budgetBytes: number): Set<string> {
   const kept = new Set<string>();

@@ -17,11 +17,15 @@ export class Reporter {
   constructor(private readonly o: {
     id: string;
     dir: string;
+    /** Server time: each event's `at`. */
     timers: Timers;
+    /** The queue's order on disk; the gateway's own clock, which does not jump when the offset is measured. Default `timers`. */
+    queueClock?: () => number;
     link: Pick<Link, 'connected' | 'publish' | 'publishAcked'>;
     log: (msg: string, extra?: object) => void;
   }) {
-    this.outbox = new Outbox(o.dir, () => o.timers.now(), (payload) => o.link.publishAcked(topics.event(o.id), payload), () => o.link.connected);
+    const queueClock = o.queueClock ?? (() => o.timers.now());
+    this.outbox = new Outbox(o.dir, queueClock, (payload) => o.link.publishAcked(topics.event(o.id), payload), () => o.link.connected);
   }
 
   /** Queues an event on disk; resolves once it is stored (sending happens as the link allows). */

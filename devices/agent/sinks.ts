@@ -4,7 +4,23 @@ import { join } from 'node:path';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { sleep, type Timers } from './timers.js';
 
-export type PlayResult = 'completed' | 'interrupted' | 'failed';
+export type PlayResult = 'completed' | 'interrupted' | 'cancelled' | 'failed';
+
+/**
+ * Why a play was stopped, passed as its AbortSignal's reason: pre-empted or stopped (`interrupted`),
+ * or withdrawn for good (`cancelled`: removed from the schedule, an emergency cancelled).
+ */
+export class PlayStop {
+  constructor(readonly result: 'interrupted' | 'cancelled', readonly reason?: string) {}
+
+  /** As a play's result and reason. */
+  get end(): { result: 'interrupted' | 'cancelled'; reason?: string } {
+    return { result: this.result, ...(this.reason ? { reason: this.reason } : {}) };
+  }
+}
+
+/** How a stopped play ends: what its signal's PlayStop says, else interrupted. */
+export const stopOf = (signal: AbortSignal) => (signal.reason instanceof PlayStop ? signal.reason : new PlayStop('interrupted')).end;
 
 export interface PlayRequest {
   occurrenceId: string;
@@ -30,7 +46,7 @@ export function recordSink(dir: string, timers: Timers): AudioSink {
     async play(req, signal) {
       const startedAt = timers.now();
       const finished = await sleep(timers, req.durationMs, signal);
-      const result: PlayResult = finished ? 'completed' : 'interrupted';
+      const result: PlayResult = finished ? 'completed' : stopOf(signal).result;
       const line = { occurrenceId: req.occurrenceId, programId: req.programId, startAt: req.startAt, startedAt, endedAt: timers.now(), result };
       await appendFile(file, JSON.stringify(line) + '\n');
       return { result };
@@ -47,7 +63,7 @@ function waitExit(child: ChildProcess, signal: AbortSignal): Promise<{ result: P
     child.on('error', (err) => resolve({ result: 'failed', reason: err.message }));
     child.on('close', (code) => {
       signal.removeEventListener('abort', onAbort);
-      if (signal.aborted) resolve({ result: 'interrupted' });
+      if (signal.aborted) resolve({ result: stopOf(signal).result });
       else if (code === 0) resolve({ result: 'completed' });
       else resolve({ result: 'failed', reason: `exit ${code}: ${stderr.trim()}` });
     });

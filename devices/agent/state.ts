@@ -1,5 +1,14 @@
 import { readFile } from 'node:fs/promises';
+import type { AlertStatus } from '../protocol/index.js';
 import { writeFileAtomic } from './files.js';
+
+/** What the agent remembers of an emergency broadcast: the highest revision seen and how it went. */
+export interface AlertRecord {
+  revision: number;
+  /** `received` or `playing` until it ends; then its final status. */
+  status: AlertStatus;
+  expiresAt: number;
+}
 
 interface Persisted {
   session: number;
@@ -8,10 +17,17 @@ interface Persisted {
   volume?: number;
   /** occurrenceId → startAt of everything already started, so nothing plays twice (even after a restart). */
   played: Record<string, number>;
+  /** broadcastId → its record, so a retained alert delivered again is not played again. */
+  alerts?: Record<string, AlertRecord>;
 }
 
 /** No play lasts two days, so an occurrence older than that can never be due again and need not be remembered. */
 const PLAYED_KEPT_MS = 2 * 86400_000;
+/**
+ * A broadcast is remembered this long after it expired: a retained alert the server has not cleared
+ * yet is then still recognised; an older one is ignored without a word (see alerts.ts).
+ */
+export const ALERT_KEPT_MS = 3 * 86400_000;
 
 /**
  * What the agent must remember across a restart, in `state.json`. Changes are made in memory and
@@ -59,9 +75,20 @@ export class AgentState {
   markPlayed(occurrenceId: string, startAt: number) {
     this.data.played[occurrenceId] = startAt;
   }
-  forgetOldPlays(now: number) {
+  /** Forgets plays over two days old, except those `keep` names (still in the manifest: a missed one must not be reported twice). */
+  forgetOldPlays(now: number, keep?: ReadonlySet<string>) {
     const horizon = now - PLAYED_KEPT_MS;
-    for (const [id, startAt] of Object.entries(this.data.played)) if (startAt < horizon) delete this.data.played[id];
+    for (const [id, startAt] of Object.entries(this.data.played)) if (startAt < horizon && !keep?.has(id)) delete this.data.played[id];
+  }
+
+  alert(broadcastId: string): AlertRecord | undefined {
+    return this.data.alerts?.[broadcastId];
+  }
+  noteAlert(broadcastId: string, record: AlertRecord) {
+    (this.data.alerts ??= {})[broadcastId] = record;
+  }
+  forgetOldAlerts(now: number) {
+    for (const [id, a] of Object.entries(this.data.alerts ?? {})) if (a.expiresAt < now - ALERT_KEPT_MS) delete this.data.alerts![id];
   }
 
   save(): Promise<void> {

@@ -23,7 +23,10 @@ export class TelemetrySender {
     id: string;
     /** Free space is measured on this disk. */
     cacheDir: string;
+    /** The interval, and the age of the clock estimate, run on the gateway's own clock. */
     timers: Timers;
+    /** Server time, for `at`; default the timers' clock. */
+    now?: () => number;
     everyMs: number;
     link: Pick<Link, 'connected' | 'publish'>;
     clock: Pick<ClockOffset, 'offsetMs' | 'measuredAt' | 'measure'>;
@@ -45,7 +48,7 @@ export class TelemetrySender {
     const { volume, manifestVersion, playing: p } = this.o.snapshot();
     const offset = this.o.clock.offsetMs;
     return {
-      at: this.o.timers.now(), volume, manifestVersion,
+      at: (this.o.now ?? this.o.timers.now)(), volume, manifestVersion,
       diskFreeMb: fs ? Math.floor((fs.bavail * fs.bsize) / 1048576) : 0,
       ...(offset !== undefined ? { clockOffsetMs: offset } : {}),
       // Idle telemetry is the gateway's steady data cost: say "nothing playing" by leaving the field out.

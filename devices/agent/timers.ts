@@ -30,15 +30,17 @@ export function at(timers: Timers, when: number, fn: () => void): () => void {
 export function sleep(timers: Timers, ms: number, signal?: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve(false);
-    const cancel = at(timers, timers.now() + ms, () => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    });
+    let cancel = () => {};
     const onAbort = () => {
       cancel();
       resolve(false);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    // Armed last: a wait of 0 ms (a repetition already due) resolves at once, inside `at`.
+    cancel = at(timers, timers.now() + ms, () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    });
   });
 }
 

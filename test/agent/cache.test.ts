@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -119,5 +119,26 @@ describe('the asset cache', () => {
     await c.fetch(fetched);
     await c.prune(new Set([kept.sha256]), () => false);
     expect(await files()).toEqual([]);
+  });
+
+  it('remembers that a download failed for lack of disk space, so the missed play can say "disk full"', async () => {
+    const a = asset('day-dia');
+    serve(a);
+    const c = cache();
+    // Every write to /dev/full fails with ENOSPC, as on a full SD card.
+    await symlink('/dev/full', `${c.file(a.sha256)}.part`);
+    expect(await c.fetch(a)).toBeNull();
+    expect(c.failure(a.sha256)).toBe('disk full');
+    await rm(`${c.file(a.sha256)}.part`);
+    expect(await c.fetch(a, { urgent: true })).toBe(c.file(a.sha256));
+    expect(c.failure(a.sha256)).toBeUndefined();
+    expect(await readFile(c.file(a.sha256))).toEqual(a.body);
+  });
+
+  it('says nothing more than "not available" about other failures', async () => {
+    const a = asset('khong-co');
+    const c = cache();
+    expect(await c.fetch(a)).toBeNull();
+    expect(c.failure(a.sha256)).toBeUndefined();
   });
 });

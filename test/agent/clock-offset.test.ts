@@ -69,4 +69,40 @@ describe('the clock offset from an HTTP time exchange', () => {
     expect(await measuring).toBeUndefined();
     expect(net.pendingCount).toBe(0);
   });
+
+  it('shares one exchange between callers who ask at once', async () => {
+    server = await timeServer((res) => res.writeHead(200).end(JSON.stringify({ now: at('07:00') })));
+    const clock = new ClockOffset({ server: server.url, authorization: 'Basic abc', clock: readings(at('07:00:02'), at('07:00:02')), timers: realTimers });
+    expect(await Promise.all([clock.measure(), clock.measure()])).toEqual([-2000, -2000]);
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it('lets a caller wait for a measurement at most as long as it says, by the injected timers', async () => {
+    server = await timeServer(() => {});
+    const net = fakeTimers(at('07:00'));
+    const clock = new ClockOffset({ server: server.url, authorization: 'Basic abc', clock: fakeTimers(at('07:00')), timers: net });
+    let waited = false;
+    const waiting = clock.soon(2000).then(() => (waited = true));
+    while (server.seen.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await net.advanceTo(at('07:00:01.999'));
+    expect(waited).toBe(false);
+    await net.advanceTo(at('07:00:02'));
+    await waiting;
+    expect(clock.measured).toBe(false);
+    await net.advanceTo(at('07:00:05'));
+  });
+
+  it('follows the estimate, but not one within half the round trip, which one exchange cannot tell from none', async () => {
+    server = await timeServer((res) => res.writeHead(200).end(JSON.stringify({ now: at('07:00') })));
+    const clock = new ClockOffset({ server: server.url, authorization: 'Basic abc', clock: readings(at('07:00'), at('07:00:00.100')), timers: realTimers });
+    expect([clock.appliedMs, clock.measured]).toEqual([0, false]);
+    expect(await clock.measure()).toBe(-50);
+    expect(clock.appliedMs).toBe(0);
+    const fast = new ClockOffset({ server: server.url, authorization: 'Basic abc', clock: readings(at('07:05'), at('07:05:00.100')), timers: realTimers });
+    await fast.measure();
+    expect(fast.appliedMs).toBe(-300_050);
+    const unfollowed = new ClockOffset({ server: server.url, authorization: 'Basic abc', clock: readings(at('07:05'), at('07:05')), timers: realTimers, follow: false });
+    await unfollowed.measure();
+    expect([unfollowed.offsetMs, unfollowed.appliedMs]).toEqual([-300_000, 0]);
+  });
 });

@@ -42,13 +42,14 @@ describe('reconnect backoff', () => {
 describe('the MQTT link', () => {
   let broker: Awaited<ReturnType<typeof testBroker>>;
   let link: Link | undefined;
-  let got: { manifests: string[]; commands: string[]; online: number; connected: number };
+  let got: { manifests: string[]; commands: string[]; alerts: string[]; online: number; connected: number };
 
   const open = (o: Partial<LinkOptions> = {}) => {
     link = new Link({
       id: ID, secret: 's', mqttUrl: broker.url, agentVersion: '9.9.9', session: () => 4, keepaliveSec: 30,
       timers: realTimers, random: () => 0.5, log: () => {},
       onManifest: (p) => void got.manifests.push(p.toString()), onCommand: (p) => void got.commands.push(p.toString()),
+      onAlert: (p) => void got.alerts.push(p.toString()),
       onOnline: () => void got.online++, onConnected: () => void got.connected++,
       ...o,
     });
@@ -59,7 +60,7 @@ describe('the MQTT link', () => {
 
   beforeEach(async () => {
     broker = await testBroker();
-    got = { manifests: [], commands: [], online: 0, connected: 0 };
+    got = { manifests: [], commands: [], alerts: [], online: 0, connected: 0 };
   });
   afterEach(async () => {
     link?.kill();
@@ -75,6 +76,13 @@ describe('the MQTT link', () => {
     await broker.publish(topics.cmd(ID), 'lenh');
     await broker.publish(topics.manifest(ID), 'lich', true);
     await eventually(() => got.commands.length === 1 && got.manifests.length === 1);
+  });
+
+  it('subscribes to its alert topic, so a retained alert published while it was away reaches it on connect [MQTT-3.3.1-6]', async () => {
+    await broker.publish(topics.alert(ID), 'canh-bao', true);
+    open();
+    await eventually(() => got.alerts.length === 1);
+    expect([got.alerts, got.commands, got.manifests]).toEqual([['canh-bao'], [], []]);
   });
 
   it('says online again when the server announces it is back, so the server resyncs it', async () => {

@@ -6,7 +6,9 @@ import { InFlight } from '../../devices/agent/in-flight.js';
 import { Player } from '../../devices/agent/player.js';
 import type { EventBody } from '../../devices/agent/reporter.js';
 import type { AudioSink } from '../../devices/agent/sinks.js';
+import { readSinkLog } from '../helpers/system.js';
 import { AgentState } from '../../devices/agent/state.js';
+import { PlayStop, recordSink } from '../../devices/agent/sinks.js';
 import { at as atTime, sleep } from '../../devices/agent/timers.js';
 import type { ManifestItem } from '../../devices/protocol/index.js';
 import { at, item } from '../helpers/agent-fixtures.js';
@@ -26,11 +28,11 @@ describe('the player', () => {
       return { result: (await sleep(timers, req.durationMs, signal)) ? 'completed' : 'interrupted' };
     },
   });
-  const player = (o: { tolerance?: number; file?: () => Promise<string | null>; sink?: AudioSink } = {}) => {
+  const player = (o: { tolerance?: number; maxHoldMs?: number; file?: () => Promise<string | null>; missingReason?: () => string | undefined; sink?: AudioSink } = {}) => {
     const inFlight = new InFlight();
     timers.idleWith(() => inFlight.settled());
     return new Player({
-      timers, sink: o.sink ?? silentSink(), inFlight, state, lateToleranceMs: o.tolerance ?? 5000,
+      timers, sink: o.sink ?? silentSink(), inFlight, state, lateToleranceMs: o.tolerance ?? 5000, maxHoldMs: o.maxHoldMs, missingReason: o.missingReason,
       file: o.file ?? (async () => join(dir, 'audio.opus')),
       release: (id) => void released.push(id), event: async (e) => void events.push(e), changed: () => void changes++,
     });
@@ -54,7 +56,8 @@ describe('the player', () => {
     await state.open();
     [events, released, changes] = [[], [], 0];
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
+  // A play that ended last may still be writing its reports: rm tries again.
+  afterEach(() => rm(dir, { recursive: true, force: true, maxRetries: 5 }));
 
   it('cuts a play under way for a higher priority, and reports it interrupted [Circular 39/2020/TT-BTTTT]', async () => {
     const p = player();
@@ -154,5 +157,67 @@ describe('the player', () => {
     arm(p, [item('loi', at('07:00'))]);
     await timers.advanceTo(at('07:05'));
     expect(events).toEqual([expect.objectContaining({ occurrenceId: 'loi', result: 'failed', reason: 'Error: aplay: no such device' })]);
+  });
+
+  it('holds a normal play that comes due during an emergency and plays it right after, reporting its scheduled startAt [Circular 39/2020/TT-BTTTT]', async () => {
+    const p = player();
+    arm(p, [item('khan', at('07:00'), { priority: 'emergency', durationS: 120 }), item('thuong', at('07:01'), { durationS: 30 }), item('uu-tien', at('07:01:30'), { priority: 'priority', durationS: 10 })]);
+    await timers.advanceTo(at('07:02'));
+    await until(() => p.playing?.item.occurrenceId === 'uu-tien');
+    await timers.advanceTo(at('07:02:10'));
+    await until(() => p.playing?.item.occurrenceId === 'thuong');
+    await timers.advanceTo(at('07:05'));
+    // The higher priority of the two held plays goes first; each keeps its scheduled startAt.
+    expect(events.map((e) => [e.occurrenceId, e.result, e.startAt, e.startedAt, e.endedAt])).toEqual([
+      ['khan', 'completed', at('07:00'), at('07:00'), at('07:02')],
+      ['uu-tien', 'completed', at('07:01:30'), at('07:02'), at('07:02:10')],
+      ['thuong', 'completed', at('07:01'), at('07:02:10'), at('07:02:40')],
+    ]);
+  });
+
+  it('reports missed a play an emergency held for longer than the limit (30 minutes by default)', async () => {
+    const p = player();
+    arm(p, [item('khan', at('07:00'), { priority: 'emergency', durationS: 40 * 60 }), item('thuong', at('07:05'))]);
+    await timers.advanceTo(at('07:40'));
+    await until(() => events.length === 2);
+    expect(events[1]).toEqual({
+      type: 'played', occurrenceId: 'thuong', programId: 'pg_thuong', startAt: at('07:05'), startedAt: at('07:40'), endedAt: at('07:40'),
+      result: 'missed', reason: 'held by an emergency broadcast for more than 30 minutes',
+    });
+  });
+
+  it('holds within a shorter limit when the agent is set so', async () => {
+    const p = player({ maxHoldMs: 60_000 });
+    arm(p, [item('khan', at('07:00'), { priority: 'emergency', durationS: 120 }), item('thuong', at('07:00:30'))]);
+    await timers.advanceTo(at('07:02'));
+    await until(() => events.length === 2);
+    expect(events[1]).toEqual(expect.objectContaining({ occurrenceId: 'thuong', result: 'missed', reason: 'held by an emergency broadcast for more than 1 minute' }));
+  });
+
+  it('says why the audio could not be had when the cache knows (a full disk)', async () => {
+    const p = player({ file: async () => null, missingReason: () => 'disk full' });
+    arm(p, [item('day', at('07:00'))]);
+    await timers.advanceTo(at('07:01'));
+    expect(events).toEqual([expect.objectContaining({ occurrenceId: 'day', result: 'missed', reason: 'disk full' })]);
+  });
+
+  it('cuts a withdrawn play and logs it cancelled with the reason, in the report and on the sink', async () => {
+    const p = player({ sink: recordSink(dir, timers) });
+    arm(p, [item('bo', at('07:00'), { durationS: 120 })]);
+    await timers.advanceTo(at('07:00:40'));
+    p.withdraw((id) => id === 'bo', new PlayStop('cancelled', 'removed from the schedule'));
+    await timers.advanceTo(at('07:05'));
+    expect(events).toEqual([expect.objectContaining({ occurrenceId: 'bo', result: 'cancelled', reason: 'removed from the schedule', startedAt: at('07:00'), endedAt: at('07:00:40') })]);
+    expect((await readSinkLog(join(dir, 'sink.jsonl'))).map((l) => l.result)).toEqual(['cancelled']);
+  });
+
+  it('ignores an occurrence handed over again while it waits, and plays it once', async () => {
+    const p = player({ tolerance: 600_000 });
+    const sau = item('sau', at('07:00:10'), { durationS: 10 });
+    arm(p, [item('dau', at('07:00'), { durationS: 30 }), sau, { ...sau, startAt: at('07:00:20') }]);
+    await timers.advanceTo(at('07:00:30'));
+    await until(() => p.playing?.item.occurrenceId === 'sau');
+    await timers.advanceTo(at('07:02'));
+    expect(plays()).toEqual([['dau', 'completed', at('07:00'), at('07:00:30')], ['sau', 'completed', at('07:00:30'), at('07:00:40')]]);
   });
 });

@@ -193,11 +193,15 @@ export async function readSinkLog(file: string): Promise<{ occurrenceId: string;
   return (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
 
-/** A gateway agent for `device` against the test server, with a recording sink in `cacheDir`. */
+/**
+ * A gateway agent for `device` against the test server, with a recording sink in `cacheDir`. On a
+ * simulated clock (fakeTimers: days pass in seconds) it plays by that clock alone: the offset it would
+ * measure against the server's real clock belongs to the simulation, not to a gateway.
+ */
 export function testAgent(t: TestSystem, device: { id: string; secret: string }, cacheDir: string, opts: Partial<AgentOptions> = {}): GatewayAgent {
   const timers = opts.timers ?? realTimers;
   return new GatewayAgent({
     id: device.id, secret: device.secret, server: t.sys.httpUrl, mqttUrl: t.sys.mqttUrl, serverPublicKey: t.sys.publicKeyPem,
-    cacheDir, sink: recordSink(cacheDir, timers), ...opts,
+    cacheDir, sink: recordSink(cacheDir, timers), followServerClock: !('advanceTo' in timers), ...opts,
   });
 }
