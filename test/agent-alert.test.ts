@@ -80,7 +80,7 @@ describe('an emergency alert through a real broker [Circular 39/2020/TT-BTTTT]',
 
   it('reaches a gateway that connects after it was published (retained [MQTT-3.3.1-6]), which fetches its audio and plays it at once', async () => {
     const issuedAt = Date.now() - 60_000;
-    await broker.publish(topics.alert(ID), alertOf({ issuedAt }), true);
+    await broker.publish(topics.alert(ID, 'bc_lu-quet'), alertOf({ issuedAt }), true);
     const connectedAt = Date.now();
     await start();
     const played = (await waitFor(async () => (await readSinkLog(join(dir, 'sink.jsonl'))).find((l) => l.result === 'completed')))!;
@@ -96,7 +96,7 @@ describe('an emergency alert through a real broker [Circular 39/2020/TT-BTTTT]',
   });
 
   it('is not played by a gateway that comes back after it expired, which says so once', async () => {
-    await broker.publish(topics.alert(ID), alertOf({ issuedAt: Date.now() - 600_000, validMs: 300_000 }), true);
+    await broker.publish(topics.alert(ID, 'bc_lu-quet'), alertOf({ issuedAt: Date.now() - 600_000, validMs: 300_000 }), true);
     await start();
     await waitFor(() => statuses().length === 1);
     expect(statuses()).toEqual([['expired', expect.stringMatching(/^expired at /)]]);
@@ -113,9 +113,9 @@ describe('an emergency alert through a real broker [Circular 39/2020/TT-BTTTT]',
   it('stops at once when a later revision on the same retained topic cancels it', async () => {
     await start();
     await waitFor(() => broker.published.some((m) => m.topic === topics.state(ID)));
-    await broker.publish(topics.alert(ID), alertOf({ durationS: 30 }), true);
+    await broker.publish(topics.alert(ID, 'bc_lu-quet'), alertOf({ durationS: 30 }), true);
     await waitFor(() => statuses().some(([s]) => s === 'playing'));
-    await broker.publish(topics.alert(ID), alertOf({ revision: 2, action: 'cancel' }), true);
+    await broker.publish(topics.alert(ID, 'bc_lu-quet'), alertOf({ revision: 2, action: 'cancel' }), true);
     const log = (await waitFor(async () => (await readSinkLog(join(dir, 'sink.jsonl')))[0]))!;
     expect(log.result).toBe('cancelled');
     expect(log.endedAt - log.startedAt).toBeLessThan(5000);

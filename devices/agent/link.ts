@@ -1,5 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { safeJson, serverState, topics } from '../protocol/index.js';
+import { safeJson, serverState, isAlertTopic, topics } from '../protocol/index.js';
 import type { Timers } from './timers.js';
 
 /** A dead link must not stall the outbox: an event without PUBACK by then is sent again later. */
@@ -70,7 +70,7 @@ export class Link {
     client.on('connect', () => {
       this.attempt = 0;
       // Subscribed first, then online: the server may send a command as soon as it sees us online.
-      client.subscribe([topics.manifest(o.id), topics.cmd(o.id), topics.alert(o.id), topics.serverState], { qos: 1 }, (err) => {
+      client.subscribe([topics.manifest(o.id), topics.cmd(o.id), topics.alerts(o.id), topics.serverState], { qos: 1 }, (err) => {
         // A broker that refuses one topic (SUBACK 0x80) still delivers the others [MQTT-3.9.3-2].
         if (err) o.log('subscription refused', { err: err.message });
         this.announce();
@@ -80,7 +80,7 @@ export class Link {
     client.on('message', (topic, payload) => {
       if (topic === topics.manifest(o.id)) o.onManifest(payload);
       else if (topic === topics.cmd(o.id)) o.onCommand(payload);
-      else if (topic === topics.alert(o.id)) o.onAlert(payload);
+      else if (isAlertTopic(o.id, topic)) o.onAlert(payload);
       else if (topic === topics.serverState) {
         // The server (re)started: say online again so it resyncs this gateway's manifest.
         const s = serverState.safeParse(safeJson(payload));

@@ -9,8 +9,13 @@ export type DeviceChannel = 'manifest' | 'cmd' | 'alert' | 'state' | 'telemetry'
 export const topics = {
   manifest: (id: string) => `${PREFIX}/dev/${id}/manifest`,
   cmd: (id: string) => `${PREFIX}/dev/${id}/cmd`,
-  /** Emergency alerts, server → device, retained: a gateway that reconnects before expiry still gets one. */
-  alert: (id: string) => `${PREFIX}/dev/${id}/alert`,
+  /**
+   * Emergency alerts, server → device, retained, one topic per broadcast: a gateway that reconnects
+   * before expiry gets every alert still in force, and clearing one never touches another.
+   */
+  alert: (id: string, broadcastId: string) => `${PREFIX}/dev/${id}/alert/${broadcastId}`,
+  /** What a gateway subscribes to for its alerts: the one wildcard subscription a device may make. */
+  alerts: (id: string) => `${PREFIX}/dev/${id}/alert/+`,
   state: (id: string) => `${PREFIX}/dev/${id}/state`,
   telemetry: (id: string) => `${PREFIX}/dev/${id}/telemetry`,
   event: (id: string) => `${PREFIX}/dev/${id}/event`,
@@ -20,6 +25,9 @@ export const topics = {
 } as const;
 
 const CHANNELS: ReadonlySet<string> = new Set(['manifest', 'cmd', 'alert', 'state', 'telemetry', 'event']);
+
+/** Whether `topic` is one of a device's alert topics (`…/dev/{id}/alert/{broadcastId}`). */
+export const isAlertTopic = (id: string, topic: string) => topic.startsWith(`${PREFIX}/dev/${id}/alert/`) && topic.split('/').length === 6;
 
 /** Splits `loalang/v1/dev/{id}/{channel}`; returns null for anything else. */
 export function parseDeviceTopic(topic: string): { deviceId: string; channel: DeviceChannel } | null {

@@ -97,10 +97,10 @@ export function createBroadcastsService(d: BroadcastDeps) {
     const payloads = deviceIds.map((id) => alertFor(b, asset, id, action, issuedAt));
     const sigs = await signer.sign(payloads);
     await Promise.all(deviceIds.map((id, k) =>
-      plane.publish(topics.alert(id), JSON.stringify({ payload: payloads[k], sig: sigs[k] } satisfies Envelope), { retain: true, qos: 1 })));
+      plane.publish(topics.alert(id, b.id), JSON.stringify({ payload: payloads[k], sig: sigs[k] } satisfies Envelope), { retain: true, qos: 1 })));
   }
   // An empty retained payload removes the alert [MQTT-3.3.1-10]: after expiry nobody gets it again.
-  const clearAlerts = (deviceIds: string[]) => Promise.all(deviceIds.map((id) => plane.publish(topics.alert(id), '', { retain: true, qos: 1 })));
+  const clearAlerts = (b: BroadcastRow, deviceIds: string[]) => Promise.all(deviceIds.map((id) => plane.publish(topics.alert(id, b.id), '', { retain: true, qos: 1 })));
 
   function armExpiry(b: BroadcastRow) {
     clearTimeout(timers.get(b.id));
@@ -135,7 +135,7 @@ export function createBroadcastsService(d: BroadcastDeps) {
     const now = clock.now();
     targets.settleOpen(id, ['pending', 'sent'], 'missed', now, (r) => (r.offlineSince !== null ? `offline since ${new Date(r.offlineSince).toISOString()}` : 'no answer before it expired'));
     if (b.status === 'active') db.update(broadcasts).set({ status: 'expired' }).where(eq(broadcasts.id, id)).run();
-    await clearAlerts(targets.of(id).map((r) => r.deviceId));
+    await clearAlerts(b, targets.of(id).map((r) => r.deviceId));
     changed(id);
   }
 

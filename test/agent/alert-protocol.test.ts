@@ -12,7 +12,8 @@ const play: Alert = {
 
 describe('the alert contract (devices/protocol)', () => {
   it('has its own topic per device, which parses back', () => {
-    expect(topics.alert('thon-dong-1')).toBe('loalang/v1/dev/thon-dong-1/alert');
+    expect(topics.alert('thon-dong-1', 'bc_1')).toBe('loalang/v1/dev/thon-dong-1/alert/bc_1');
+    expect(topics.alerts('thon-dong-1')).toBe('loalang/v1/dev/thon-dong-1/alert/+');
     expect(parseDeviceTopic('loalang/v1/dev/thon-dong-1/alert')).toEqual({ deviceId: 'thon-dong-1', channel: 'alert' });
   });
 

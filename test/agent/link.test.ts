@@ -79,7 +79,7 @@ describe('the MQTT link', () => {
   });
 
   it('subscribes to its alert topic, so a retained alert published while it was away reaches it on connect [MQTT-3.3.1-6]', async () => {
-    await broker.publish(topics.alert(ID), 'canh-bao', true);
+    await broker.publish(topics.alert(ID, 'bc_lu-quet'), 'canh-bao', true);
     open();
     await eventually(() => got.alerts.length === 1);
     expect([got.alerts, got.commands, got.manifests]).toEqual([['canh-bao'], [], []]);
