@@ -54,6 +54,18 @@ export function recordSink(dir: string, timers: Timers): AudioSink {
   };
 }
 
+/** Wraps a sink to tell when each play begins and ends (the fleet simulator measures with it). */
+export function reportingSink(inner: AudioSink, tell: (e: { type: 'play-start' | 'play-end'; occurrenceId: string; result?: string }) => void): AudioSink {
+  return {
+    async play(req, signal) {
+      tell({ type: 'play-start', occurrenceId: req.occurrenceId });
+      const outcome = await inner.play(req, signal);
+      tell({ type: 'play-end', occurrenceId: req.occurrenceId, result: outcome.result });
+      return outcome;
+    },
+  };
+}
+
 function waitExit(child: ChildProcess, signal: AbortSignal): Promise<{ result: PlayResult; reason?: string }> {
   return new Promise((resolve) => {
     let stderr = '';

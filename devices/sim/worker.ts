@@ -1,4 +1,7 @@
 import mqtt from 'mqtt';
+import { join } from 'node:path';
+import { recordSink, reportingSink } from '../agent/sinks.js';
+import { realTimers } from '../agent/timers.js';
 import { startFleet } from './fleet.js';
 import { fleetClock as at, startCpuProfile, type SliceSpec, type WorkerEvent } from './workers.js';
 
@@ -16,7 +19,11 @@ const stops: (() => void | Promise<void>)[] = [];
 if (spec.kind === 'agents') {
   const fleet = await startFleet({
     server: spec.server, mqttUrl: spec.mqttUrl, serverPublicKey: spec.serverPublicKey, devices: spec.devices, cacheRoot: spec.cacheRoot,
-    extra: (d) => ({ ...spec.agent, onApplied: (version) => post({ type: 'applied', id: d.id, version, at: at() }) }),
+    extra: (d) => ({
+      ...spec.agent, onApplied: (version) => post({ type: 'applied', id: d.id, version, at: at() }),
+      // Each play's start and end, when the bench asks: the moment the speaker would begin or stop.
+      ...(spec.reportPlays ? { sink: reportingSink(recordSink(join(spec.cacheRoot, d.id), realTimers), (e) => post({ ...e, id: d.id, at: at() } as WorkerEvent)) } : {}),
+    }),
   });
   stops.push(...fleet.agents.map((a) => () => a.kill()));
 } else {

@@ -8,7 +8,7 @@ type AgentTuning = Pick<AgentOptions, 'keepaliveSec' | 'telemetryMs' | 'reconnec
 
 /** What one worker process hosts: a slice of gateway agents, or of plain subscribers (the baseline). */
 export type SliceSpec =
-  | { kind: 'agents'; devices: SimDevice[]; server: string; mqttUrl: string; serverPublicKey: string; cacheRoot: string; agent: AgentTuning }
+  | { kind: 'agents'; devices: SimDevice[]; server: string; mqttUrl: string; serverPublicKey: string; cacheRoot: string; agent: AgentTuning; reportPlays?: boolean }
   /** Plain MQTT clients, each subscribed to one topic; with a username and password they log in as that gateway. */
   | { kind: 'subscribers'; clients: { id: string; topic: string; username?: string; password?: string }[]; mqttUrl: string };
 
@@ -16,6 +16,9 @@ export type WorkerEvent =
   | { type: 'ready' } | { type: 'stopped' }
   /** A gateway verified, stored and applied a manifest; `at` is epoch ms (performance.timeOrigin + now). */
   | { type: 'applied'; id: string; version: number; at: number }
+  /** A gateway's speaker began a play, or it ended (how): with `reportPlays`. */
+  | { type: 'play-start'; id: string; occurrenceId: string; at: number }
+  | { type: 'play-end'; id: string; occurrenceId: string; result: string; at: number }
   /** A baseline subscriber received its message. */
   | { type: 'message'; id: string; at: number }
   /** A CPU profile of the worker (JSON), after profile-stop. */
