@@ -141,6 +141,7 @@ export class GatewayAgent {
   /** Orderly stop: says offline itself (no will needed), stops playing. */
   async stop() {
     this.telemetry.stop();
+    this.reporter.stop();
     this.arming.cancelAll();
     this.player.stop();
     this.player.interrupt('agent stopped');
@@ -150,6 +151,7 @@ export class GatewayAgent {
   /** Abrupt loss, as a power cut or a dead 4G link: the socket is destroyed, no DISCONNECT is sent. */
   kill() {
     this.telemetry.stop();
+    this.reporter.stop();
     this.arming.cancelAll();
     // The play under way is left to end by itself: what died is the link, not the speaker.
     this.player.stop();

@@ -17,6 +17,8 @@ export class Outbox {
     private readonly now: () => number,
     private readonly send: (payload: string) => Promise<void>,
     private readonly canSend: () => boolean,
+    /** Called when a send failed over a link that was up (no PUBACK in time): nothing else would try again until the next event. */
+    private readonly onStuck: () => void = () => {},
   ) {}
 
   async add(event: { id: string }) {
@@ -60,6 +62,7 @@ export class Outbox {
       try {
         await this.send(payload);
       } catch {
+        if (this.canSend()) this.onStuck();
         return;
       }
       await rm(join(this.dir, f), { force: true });

@@ -11,8 +11,12 @@ export type EventBody = Omit<DeviceReport, 'id' | 'at'> & Record<string, unknown
  * The gateway's two ways of telling the server what happened: `event()` for what must arrive (stored
  * on disk first, see Outbox), `report()` for what the next telemetry makes good if it is lost.
  */
+/** After a send the broker did not acknowledge over a live link, the queue is tried again this much later. */
+export const RETRY_MS = 30_000;
+
 export class Reporter {
   private readonly outbox: Outbox;
+  private retry: unknown = null;
 
   constructor(private readonly o: {
     id: string;
@@ -25,7 +29,14 @@ export class Reporter {
     log: (msg: string, extra?: object) => void;
   }) {
     const queueClock = o.queueClock ?? (() => o.timers.now());
-    this.outbox = new Outbox(o.dir, queueClock, (payload) => o.link.publishAcked(topics.event(o.id), payload), () => o.link.connected);
+    this.outbox = new Outbox(o.dir, queueClock, (payload) => o.link.publishAcked(topics.event(o.id), payload), () => o.link.connected, () => {
+      if (this.retry !== null) return;
+      o.log('an event was not acknowledged; trying again', { inMs: RETRY_MS });
+      this.retry = o.timers.setTimeout(() => {
+        this.retry = null;
+        void this.flush();
+      }, RETRY_MS);
+    });
   }
 
   /** Queues an event on disk; resolves once it is stored (sending happens as the link allows). */
@@ -43,6 +54,12 @@ export class Reporter {
   /** Sends what is queued, oldest first. */
   flush() {
     return this.outbox.flush();
+  }
+
+  /** Stops the retry timer (the agent is stopping). */
+  stop() {
+    if (this.retry !== null) this.o.timers.clearTimeout(this.retry);
+    this.retry = null;
   }
 
   /** Events not yet acknowledged by the broker. */

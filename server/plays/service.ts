@@ -7,7 +7,7 @@ import { deviceAvailability, playlogs, plays, settings } from '../db/schema.js';
 import { expandOccurrences, type ProgramRef, type ScheduleDef } from '../domain/occurrences.js';
 import type { Logger } from '../logger.js';
 import type { Incidents } from './incidents.js';
-import { fromReports, fromSilence, reasonKind, type GatewayFacts, type Settlement } from './settle.js';
+import { fromReports, fromSilence, OFFLINE_WAIT_MS, reasonKind, type GatewayFacts, type Settlement } from './settle.js';
 
 export type PlayRow = typeof plays.$inferSelect;
 export interface PlaysDevice {
@@ -61,15 +61,33 @@ export function createPlaysService(d: PlaysDeps) {
     const created = new Map(devices.map((x) => [x.id, x.createdAt]));
     const due = expandOccurrences(d.schedules(), devices, programs, { from, to }, d.timeZone)
       .filter((o) => o.endAt <= to && o.startAt >= (created.get(o.deviceId) ?? Infinity));
+    // A play the gateway reported whose schedule has since been withdrawn or moved (an announcement
+    // stopped while it played) was published all the same: it is accounted for too.
+    const zoneOf = new Map(devices.map((x) => [x.id, x.zoneId]));
+    const withdrawn = unplannedReports.all(from - OFFLINE_WAIT_MS, to) as { deviceId: string; occurrenceId: string; programId: string; startAt: number; endedAt: number }[];
     db.transaction(() => {
       for (const o of due) {
         const p = programs.get(o.programId)!;
         insertPlay.run({ ...o, scheduleId: o.scheduleId, broadcastId: null, title: p.title, category: p.category });
       }
+      for (const r of withdrawn) {
+        const p = programs.get(r.programId);
+        const zoneId = zoneOf.get(r.deviceId);
+        if (!p || !zoneId) continue;
+        insertPlay.run({
+          ...r, zoneId, scheduleId: null, broadcastId: null, title: p.title, category: p.category, priority: 'normal',
+          endAt: Math.max(r.endedAt, r.startAt + p.durationMs),
+        });
+      }
       setCursor(to);
     });
-    return due.length;
+    return due.length + withdrawn.length;
   }
+  const unplannedReports = db.$client.prepare(`select l.device_id as deviceId, l.occurrence_id as occurrenceId, l.program_id as programId,
+      min(l.start_at) as startAt, max(l.ended_at) as endedAt from playlogs l
+    where l.started_at > ? and l.start_at <= ? and l.occurrence_id like 'oc\\_%' escape '\\'
+      and not exists (select 1 from plays p where p.device_id = l.device_id and p.occurrence_id = l.occurrence_id)
+    group by l.device_id, l.occurrence_id`);
 
   function facts(device: PlaysDevice | undefined, startAt: number): GatewayFacts {
     const before = db.select().from(deviceAvailability)
@@ -103,6 +121,8 @@ export function createPlaysService(d: PlaysDeps) {
         const s = fromReports(reports, () => interruptedBy(p, Math.max(...reports.map((r) => r.endedAt))))
           ?? fromSilence(p, facts(devices.get(p.deviceId), p.startAt), now, d.graceMs);
         if (!s) continue;
+        // A gateway whose clock jumped mid-play cannot have played more than the play lasts.
+        s.playedMs = Math.min(s.playedMs, p.endAt - p.startAt);
         db.update(plays).set({ status: s.status, reason: s.reason, playedMs: s.playedMs, startedAt: s.startedAt, settledAt: now })
           .where(and(eq(plays.deviceId, p.deviceId), eq(plays.occurrenceId, p.occurrenceId))).run();
         if (s.status === 'missed') d.incidents.missed(p.deviceId, reasonKind(s.reason), s.reason ?? 'missed', p.startAt, now);

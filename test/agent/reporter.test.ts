@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Reporter } from '../../devices/agent/reporter.js';
+import { Reporter, RETRY_MS } from '../../devices/agent/reporter.js';
 import { topics } from '../../devices/protocol/index.js';
 import { at } from '../helpers/agent-fixtures.js';
 import { fakeTimers } from '../helpers/fake-timers.js';
@@ -62,5 +62,34 @@ describe('reporting events to the server', () => {
     r.report({ type: 'manifest-applied', version: 5 });
     expect(direct).toEqual([{ topic: topics.event('thon-dong-1'), payload: { id: expect.any(String), at: at('07:00'), type: 'manifest-applied', version: 5 }, qos: 1 }]);
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('tries a send the broker never acknowledged again 30 s later, without waiting for the next event', async () => {
+    const timers = fakeTimers(at('07:00'));
+    let lost = 1;
+    const r = new Reporter({
+      id: 'thon-dong-1', dir: join(dir, 'outbox'), timers, log: () => {},
+      link: {
+        get connected() {
+          return connected;
+        },
+        publish: link.publish,
+        publishAcked: async (topic: string, payload: string) => {
+          if (lost-- > 0) throw new Error('no PUBACK within 10 s');
+          return link.publishAcked(topic, payload);
+        },
+      },
+    });
+    connected = true;
+    await r.event({ type: 'played', occurrenceId: 'oc_1', result: 'completed' });
+    for (let i = 0; i < 100 && timers.pendingCount === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(acked).toEqual([]);
+    expect(await r.pending()).toHaveLength(1);
+    await timers.advanceTo(at('07:00') + RETRY_MS - 1);
+    expect(acked).toEqual([]);
+    await timers.advanceTo(at('07:00') + RETRY_MS);
+    for (let i = 0; i < 100 && (await r.pending()).length; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(acked.map((a) => a.payload.occurrenceId)).toEqual(['oc_1']);
+    expect(await r.pending()).toEqual([]);
   });
 });

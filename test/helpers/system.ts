@@ -175,8 +175,8 @@ export async function approverSession(t: ApiClient): Promise<string> {
 }
 
 /** Upload, transcode, submit and have the chair approve: a program ready to schedule. */
-export async function approvedProgram(t: ApiClient, file: string, title: string) {
-  const res = await uploadProgram(t, file, title);
+export async function approvedProgram(t: ApiClient, file: string, title: string, extra: Record<string, string> = {}) {
+  const res = await uploadProgram(t, file, title, extra);
   if (res.status !== 202) throw new Error(`upload: ${res.status} ${await res.text()}`);
   const job = await finishedJob(t, (await res.json()).job.id);
   if (job.status !== 'succeeded') throw new Error(`transcode: ${JSON.stringify(job.error)}`);
