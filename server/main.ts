@@ -196,8 +196,8 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     async start() {
       devices.markAllOffline();
       for (const f of features) await f.start();
-      await manifests.rebuild();
-      await manifests.republishAll();
+      const { published } = await manifests.rebuild();
+      await manifests.republishAll(published);
       // Online only once every handler is in place: gateways that connected earlier say their state again.
       await plane.ready();
     },

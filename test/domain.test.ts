@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AssetRef } from '../server/domain/manifest.js';
 import { expandOccurrences, occurrenceId, schedulePlays, type ScheduleDef } from '../server/domain/occurrences.js';
-import { deviceItemsHash, devicePayload, nextVersion, zoneItems, zoneTemplate } from '../server/domain/zone-manifest.js';
+import { deviceItemsHash, deviceManifestBytes, devicePayload, nextVersion, zoneItems, zoneTemplate } from '../server/domain/zone-manifest.js';
 import { toZonedIso, zoneOffsetMinutes } from '../server/domain/time.js';
 
 const HCM = 'Asia/Ho_Chi_Minh';
@@ -79,6 +79,20 @@ describe('manifest planning, once per hamlet', () => {
   it('goes above a version the device holds that was never published (a restored backup), even with the same items', () => {
     const hash = deviceItemsHash(template, 'thon-dong-1');
     expect(nextVersion({ version: 3, itemsHash: hash }, hash, 7)).toBe(8);
+  });
+
+  it('writes each gateway\'s payload and envelope as the bytes JSON.stringify would, quotes, backslashes and Vietnamese included', () => {
+    const tricky = new Map<string, AssetRef>([['pg_chao', { title: 'Lời chào "Tết" \\ mừng\nxuân 🌸', sha256: 'f'.repeat(64), bytes: 1000, durationMs: 60_000, url: '/media/x.opus' }]]);
+    const t = zoneTemplate(zoneItems([...schedules, once('sc_2', '2026-12-31T21:00:00+07:00')], playsOf, tricky), { start: '22:00', end: '05:30' });
+    for (const empty of [false, true]) {
+      const tt = empty ? zoneTemplate([]) : t;
+      const header = { deviceId: 'thon-"dong"-1', version: 3, issuedAt: 10, validUntil: 20 };
+      const { payload, envelope } = deviceManifestBytes(tt, header);
+      const text = payload.toString('utf8');
+      expect(JSON.parse(text).items).toHaveLength(empty ? 0 : 2);
+      expect(envelope('c2ln')).toEqual(Buffer.from(JSON.stringify({ payload: text, sig: 'c2ln' })));
+    }
+    expect(JSON.parse(devicePayload(t, { deviceId: 'a', version: 1, issuedAt: 0, validUntil: 1 })).items[0].title).toBe('Lời chào "Tết" \\ mừng\nxuân 🌸');
   });
 
   it('drops plays whose program has no asset', () => {

@@ -3,8 +3,9 @@ import { verify } from 'node:crypto';
 import { generateSigningKeys, loadSigningKeys, openManifest, topics } from '../devices/protocol/index.js';
 import { createBus } from '../server/bus.js';
 import { openDb } from '../server/db/client.js';
-import { deviceManifests } from '../server/db/schema.js';
+import { deviceManifests, manifestTemplates } from '../server/db/schema.js';
 import { createDevicesService } from '../server/devices/service.js';
+import type { ScheduleDef } from '../server/domain/occurrences.js';
 import { createLogger } from '../server/logger.js';
 import { createManifestsService } from '../server/manifests/service.js';
 import { createBatchSigner } from '../server/manifests/signer.js';
@@ -36,15 +37,16 @@ function setup(gateways: number) {
   const plane: DevicePlane = {
     connected: true,
     async publish(topic, payload) {
-      sent.push({ topic, payload });
+      sent.push({ topic, payload: payload.toString() });
     },
     onDevice() {},
   };
   let onDevicesRead = () => {};
+  let schedules: ScheduleDef[] = [{ id: 'sc_news', programIds: ['pg_news'], zoneIds: 'all', rule: { type: 'once', at: new Date(now + HOUR).toISOString() }, priority: 'normal' }];
   const manifests = createManifestsService({
     db, bus, clock, log, plane, keys, horizonMs: 24 * HOUR, timeZone: 'Asia/Ho_Chi_Minh',
     source: {
-      schedules: () => [{ id: 'sc_news', programIds: ['pg_news'], zoneIds: 'all', rule: { type: 'once', at: new Date(now + HOUR).toISOString() }, priority: 'normal' }],
+      schedules: () => schedules,
       devices: () => {
         const ids = devices.idsInZones('all');
         onDevicesRead();
@@ -56,7 +58,7 @@ function setup(gateways: number) {
   });
   manifests.start();
   running.push(manifests);
-  return { db, devices, manifests, keys, sent, whenDevicesRead: (fn: () => void) => (onDevicesRead = fn) };
+  return { db, devices, manifests, keys, sent, whenDevicesRead: (fn: () => void) => (onDevicesRead = fn), setSchedules: (s: ScheduleDef[]) => (schedules = s) };
 }
 
 describe('building, signing and publishing manifests', () => {
@@ -64,10 +66,10 @@ describe('building, signing and publishing manifests', () => {
     const { db, manifests, keys, sent } = setup(3);
     const { published } = await manifests.rebuild();
     expect(published.sort()).toEqual(['thon-trung-0', 'thon-trung-1', 'thon-trung-2']);
-    const stored = new Map(db.select().from(deviceManifests).all().map((r) => [r.deviceId, r.envelope]));
+    expect(db.select().from(deviceManifests).all().map((r) => r.deviceId).sort()).toEqual(published);
     for (const id of published) {
       const m = sent.find((s) => s.topic === topics.manifest(id))!;
-      expect(m.payload).toBe(stored.get(id));
+      expect(m.payload).toBe(manifests.stored(id)!.envelope.toString());
       const opened = openManifest(m.payload, keys.publicKeyPem);
       expect(opened.ok && opened.value.deviceId).toBe(id);
       expect(opened.ok && opened.value.items.map((i) => i.programId)).toEqual(['pg_news']);
@@ -96,6 +98,33 @@ describe('building, signing and publishing manifests', () => {
     expect(db.select().from(deviceManifests).all().map((r) => r.deviceId)).not.toContain('thon-trung-299');
     // The only thing sent for it is the empty retained payload that clears its topic.
     expect(sent.filter((s) => s.topic === topics.manifest('thon-trung-299')).map((s) => s.payload)).toEqual(['']);
+  });
+
+  it('stores a hamlet\'s items once and each gateway\'s signature, and after a restart publishes every manifest again byte for byte', async () => {
+    const { db, manifests, keys, sent } = setup(5);
+    await manifests.rebuild();
+    const first = new Map(sent.map((m) => [m.topic, m.payload]));
+    expect(db.select().from(manifestTemplates).all()).toHaveLength(1);
+    expect(db.select().from(deviceManifests).all().every((r) => r.envelope === null && r.sig && r.templateHash)).toBe(true);
+    sent.length = 0;
+    // A restart: the broker lost its retained messages; one gateway was published in the rebuild at start.
+    await manifests.republishAll(['thon-trung-0']);
+    expect(sent.map((m) => m.topic).sort()).toEqual([1, 2, 3, 4].map((i) => topics.manifest(`thon-trung-${i}`)));
+    for (const m of sent) {
+      expect(m.payload).toBe(first.get(m.topic));
+      expect(openManifest(m.payload, keys.publicKeyPem).ok).toBe(true);
+    }
+  });
+
+  it('forgets a hamlet\'s old items once no gateway\'s manifest is made of them', async () => {
+    const { db, manifests, setSchedules } = setup(2);
+    await manifests.rebuild();
+    const before = db.select().from(manifestTemplates).all().map((t) => t.hash);
+    setSchedules([]);
+    expect((await manifests.rebuild()).published).toHaveLength(2);
+    const after = db.select().from(manifestTemplates).all().map((t) => t.hash);
+    expect(after).toHaveLength(1);
+    expect(after).not.toEqual(before);
   });
 
   it('signs a batch in worker threads, each signature over its own payload and in order', async () => {

@@ -168,11 +168,29 @@ export const schedules = sqliteTable('schedules', {
   updatedAt: integer('updated_at').notNull(),
 });
 
+/**
+ * A hamlet's manifest items as text cut where each gateway's tag goes (domain/zone-manifest.ts), once
+ * per distinct content: every gateway's manifest is derived from its hamlet's, so a rebuild stores
+ * one of these per hamlet and a signature per gateway instead of every gateway's whole manifest.
+ */
+export const manifestTemplates = sqliteTable('manifest_templates', {
+  hash: text('hash').primaryKey(),
+  /** JSON: { segments, quietHours, count }. */
+  template: text('template').notNull(),
+  createdAt: createdAt(),
+});
+
 export const deviceManifests = sqliteTable('device_manifests', {
   deviceId: text('device_id').primaryKey().references(() => devices.id, { onDelete: 'cascade' }),
   version: integer('version').notNull(),
   itemsHash: text('items_hash').notNull(),
-  envelope: text('envelope').notNull(),
+  /** What the signed payload is made of: its hamlet's template and its own header fields. */
+  templateHash: text('template_hash'),
+  issuedAt: integer('issued_at'),
+  validUntil: integer('valid_until'),
+  sig: text('sig'),
+  /** The whole envelope, kept only for manifests stored before templates (they are rebuilt at start). */
+  envelope: text('envelope'),
   publishedAt: integer('published_at').notNull(),
 });
 

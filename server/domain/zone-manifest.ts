@@ -63,10 +63,48 @@ export function zoneTemplate(items: ZoneItem[], quietHours?: Manifest['quietHour
 export const deviceItemsHash = (t: ZoneTemplate, deviceId: string) => createHash('sha256').update(`${t.hash}|${deviceId}`).digest('hex');
 
 /** One device's manifest as the exact JSON text that is signed. */
-export function devicePayload(t: ZoneTemplate, m: { deviceId: string; version: number; issuedAt: number; validUntil: number }): string {
-  const items = t.count ? t.segments.join(deviceTag(m.deviceId)) : '';
-  const quiet = t.quietHours ? `,"quietHours":${JSON.stringify(t.quietHours)}` : '';
-  return `{"deviceId":${JSON.stringify(m.deviceId)},"version":${m.version},"issuedAt":${m.issuedAt},"validUntil":${m.validUntil},"items":[${items}]${quiet}}`;
+export function devicePayload(t: ZoneTemplate, m: DeviceHeader): string {
+  return deviceManifestBytes(t, m).payload.toString('utf8');
+}
+
+export interface DeviceHeader { deviceId: string; version: number; issuedAt: number; validUntil: number }
+
+/** A template's text as UTF-8 bytes, raw (the signed payload) and JSON-escaped (the payload inside the envelope), made once per hamlet. */
+const bytesOf = new WeakMap<ZoneTemplate, { raw: Buffer[]; escaped: Buffer[] }>();
+const escape = (text: string) => JSON.stringify(text).slice(1, -1);
+function templateBytes(t: ZoneTemplate) {
+  let b = bytesOf.get(t);
+  if (!b) {
+    b = { raw: t.segments.map((x) => Buffer.from(x)), escaped: t.segments.map((x) => Buffer.from(escape(x))) };
+    bytesOf.set(t, b);
+  }
+  return b;
+}
+const ENVELOPE_HEAD = Buffer.from('{"payload":"');
+
+/**
+ * One device's manifest as bytes: the payload to sign and, once signed, the envelope that carries it
+ * — byte for byte `JSON.stringify({ payload, sig })`, made from the hamlet's text without ever holding
+ * the device's manifest as a (two-byte, Vietnamese) JavaScript string or escaping it again.
+ */
+export function deviceManifestBytes(t: ZoneTemplate, m: DeviceHeader) {
+  const head = `{"deviceId":${JSON.stringify(m.deviceId)},"version":${m.version},"issuedAt":${m.issuedAt},"validUntil":${m.validUntil},"items":[`;
+  const tail = `]${t.quietHours ? `,"quietHours":${JSON.stringify(t.quietHours)}` : ''}}`;
+  const tag = Buffer.from(t.count ? deviceTag(m.deviceId) : '');
+  const interleave = (parts: Buffer[], first: Buffer, last: Buffer) => {
+    const out: Buffer[] = [first];
+    if (t.count) parts.forEach((p, i) => (i ? out.push(tag, p) : out.push(p)));
+    out.push(last);
+    return out;
+  };
+  const bytes = templateBytes(t);
+  const payload = Buffer.concat(interleave(bytes.raw, Buffer.from(head), Buffer.from(tail)));
+  return {
+    payload,
+    envelope: (sig: string) => Buffer.concat([
+      ENVELOPE_HEAD, ...interleave(bytes.escaped, Buffer.from(escape(head)), Buffer.from(escape(tail))), Buffer.from(`","sig":${JSON.stringify(sig)}}`),
+    ]),
+  };
 }
 
 /**

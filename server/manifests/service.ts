@@ -3,10 +3,10 @@ import { topics, type Envelope, type SigningKeys } from '../../devices/protocol/
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
-import { deviceManifests, devices as deviceTable } from '../db/schema.js';
+import { deviceManifests, devices as deviceTable, manifestTemplates } from '../db/schema.js';
 import type { AssetRef } from '../domain/manifest.js';
 import { expandOccurrences, type DeviceRef, type Occurrence, type ProgramRef, type ScheduleDef } from '../domain/occurrences.js';
-import { deviceItemsHash, devicePayload, nextVersion } from '../domain/zone-manifest.js';
+import { deviceItemsHash, deviceManifestBytes, nextVersion, type ZoneTemplate } from '../domain/zone-manifest.js';
 import { planZones, zonesOf } from './plan.js';
 import type { Logger } from '../logger.js';
 import type { DevicePlane } from '../mqtt/plane.js';
@@ -40,12 +40,43 @@ export function createManifestsService(deps: {
   // Prepared once: a rebuild stores thousands of manifests, and building each statement anew cost more than running it.
   const p = (name: keyof typeof deviceManifests.$inferInsert) => sql.placeholder(name);
   const store = db.insert(deviceManifests)
-    .values({ deviceId: p('deviceId'), version: p('version'), itemsHash: p('itemsHash'), envelope: p('envelope'), publishedAt: p('publishedAt') })
+    .values({
+      deviceId: p('deviceId'), version: p('version'), itemsHash: p('itemsHash'), templateHash: p('templateHash'), issuedAt: p('issuedAt'),
+      validUntil: p('validUntil'), sig: p('sig'), envelope: null, publishedAt: p('publishedAt'),
+    })
     .onConflictDoUpdate({
       target: deviceManifests.deviceId,
-      set: { version: sql`excluded.version`, itemsHash: sql`excluded.items_hash`, envelope: sql`excluded.envelope`, publishedAt: sql`excluded.published_at` },
+      set: {
+        version: sql`excluded.version`, itemsHash: sql`excluded.items_hash`, templateHash: sql`excluded.template_hash`, issuedAt: sql`excluded.issued_at`,
+        validUntil: sql`excluded.valid_until`, sig: sql`excluded.sig`, envelope: null, publishedAt: sql`excluded.published_at`,
+      },
     })
     .prepare();
+  const storeTemplate = db.insert(manifestTemplates).values({ hash: sql.placeholder('hash'), template: sql.placeholder('template'), createdAt: sql.placeholder('createdAt') })
+    .onConflictDoNothing().prepare();
+  /** Templates no stored manifest uses any more (a hamlet's items changed): gone after each rebuild. */
+  const dropUnused = () => db.$client.prepare(`delete from manifest_templates where hash not in
+    (select template_hash from device_manifests where template_hash is not null)`).run();
+
+  type StoredRow = typeof deviceManifests.$inferSelect;
+  /** A stored manifest's envelope, made again from its hamlet's template: byte for byte what was signed. */
+  const envelopeOf = (row: StoredRow, templateOf: (hash: string) => ZoneTemplate | undefined): Buffer | null => {
+    if (row.envelope) return Buffer.from(row.envelope);
+    const t = row.templateHash ? templateOf(row.templateHash) : undefined;
+    if (!t || row.sig === null || row.issuedAt === null || row.validUntil === null) return null;
+    return deviceManifestBytes(t, { deviceId: row.deviceId, version: row.version, issuedAt: row.issuedAt, validUntil: row.validUntil }).envelope(row.sig);
+  };
+  /** Reads templates from the database, each once per call site's cache. */
+  const templateReader = () => {
+    const cache = new Map<string, ZoneTemplate | undefined>();
+    return (hash: string) => {
+      if (!cache.has(hash)) {
+        const row = db.select().from(manifestTemplates).where(eq(manifestTemplates.hash, hash)).get();
+        cache.set(hash, row ? { hash, ...(JSON.parse(row.template) as Omit<ZoneTemplate, 'hash'>) } : undefined);
+      }
+      return cache.get(hash);
+    };
+  };
 
   // Counts deletions, so a rebuild re-reads the devices only when one was deleted while it signed.
   let deletions = 0;
@@ -106,14 +137,20 @@ export function createManifestsService(deps: {
         // A device ahead of us gets a version above what it holds, even with the same items.
         const version = nextVersion(prev, hash, floor);
         if (version === null) return [];
-        return [{ deviceId: d.id, version, itemsHash: hash, payload: devicePayload(t, { deviceId: d.id, version, issuedAt: now, validUntil: now + horizonMs }) }];
+        return [{ deviceId: d.id, version, itemsHash: hash, template: t, bytes: deviceManifestBytes(t, { deviceId: d.id, version, issuedAt: now, validUntil: now + horizonMs }) }];
       });
-      const sigs = await signer.sign(planned.map((p) => p.payload));
-      return planned.map((p, k): typeof deviceManifests.$inferInsert => ({
-        deviceId: p.deviceId, version: p.version, itemsHash: p.itemsHash, publishedAt: now,
-        envelope: JSON.stringify({ payload: p.payload, sig: sigs[k] } satisfies Envelope),
+      // The payloads move to the signing threads; the envelopes are made from the hamlet's escaped text.
+      const sigs = await signer.sign(planned.map((p) => p.bytes.payload));
+      return planned.map((p, k) => ({
+        row: {
+          deviceId: p.deviceId, version: p.version, itemsHash: p.itemsHash, templateHash: p.template.hash, issuedAt: now, validUntil: now + horizonMs,
+          sig: sigs[k], publishedAt: now,
+        },
+        template: p.template,
+        envelope: p.bytes.envelope(sigs[k]),
       }));
     };
+    const templatesStored = new Set<string>();
     let alive = new Set(devices.map((d) => d.id)), seen = deletions;
     const kept: string[] = [];
     const publishing: Promise<void>[] = [];
@@ -132,31 +169,45 @@ export function createManifestsService(deps: {
       if (from + size < devices.length) signing = ahead(from + size, from + size + next);
       // Signing let other work run: a device deleted meanwhile gets no manifest.
       if (deletions !== seen) [alive, seen] = [new Set(source.devices().map((d) => d.id)), deletions];
-      const chunk = rows.filter((r) => alive.has(r.deviceId));
+      const chunk = rows.filter((r) => alive.has(r.row.deviceId));
       // Stored before it is published, one WAL commit per chunk: a gateway never holds a version the
       // database lacks. A crash between chunks leaves the rest on their old manifests, and the
-      // rebuild at start-up gives them the new ones.
+      // rebuild at start-up gives them the new ones. A hamlet's template is stored once, each
+      // gateway's header and signature beside it.
       db.transaction(() => {
-        for (const row of chunk) store.run(row);
+        for (const { template: t } of chunk) {
+          if (templatesStored.has(t.hash)) continue;
+          templatesStored.add(t.hash);
+          storeTemplate.run({ hash: t.hash, template: JSON.stringify({ segments: t.segments, quietHours: t.quietHours, count: t.count }), createdAt: now });
+        }
+        for (const { row } of chunk) store.run(row);
       });
-      publishing.push(publishAll(chunk));
-      kept.push(...chunk.map((r) => r.deviceId));
-      for (const r of chunk) if (floors.has(r.deviceId) && r.version > floors.get(r.deviceId)!) floors.delete(r.deviceId);
+      publishing.push(publishAll(chunk.map((r) => ({ deviceId: r.row.deviceId, version: r.row.version, envelope: r.envelope }))));
+      kept.push(...chunk.map((r) => r.row.deviceId));
+      for (const { row: r } of chunk) if (floors.has(r.deviceId) && r.version > floors.get(r.deviceId)!) floors.delete(r.deviceId);
     }
     await Promise.all(publishing);
+    if (kept.length) dropUnused();
     return { published: kept, considered: devices.length };
   }
 
   /** Publishes retained manifests; once the broker has them all, says so on the bus in one event. */
-  async function publishAll(rows: { deviceId: string; version: number; envelope: string }[]) {
+  async function publishAll(rows: { deviceId: string; version: number; envelope: Buffer }[]) {
     const started = performance.now();
     await Promise.all(rows.map((r) => plane.publish(topics.manifest(r.deviceId), r.envelope, { retain: true, qos: 1 })));
     if (rows.length) deps.bus.emit('manifests.published', { manifests: rows.map((r) => ({ deviceId: r.deviceId, version: r.version })), ms: performance.now() - started });
   }
 
-  async function publishStored(deviceId: string) {
+  /** A device's stored manifest as the envelope it was published as (null when it has none). */
+  function stored(deviceId: string): { version: number; envelope: Buffer } | null {
     const row = db.select().from(deviceManifests).where(eq(deviceManifests.deviceId, deviceId)).get();
-    if (row) await publishAll([row]);
+    const envelope = row ? envelopeOf(row, templateReader()) : null;
+    return row && envelope ? { version: row.version, envelope } : null;
+  }
+
+  async function publishStored(deviceId: string) {
+    const m = stored(deviceId);
+    if (m) await publishAll([{ deviceId, ...m }]);
   }
 
   /** An empty retained payload removes the retained manifest [MQTT-3.3.1-10]. */
@@ -196,11 +247,21 @@ export function createManifestsService(deps: {
       while (waiting) await waiting.run.catch(() => {});
       await chain;
     },
-    /** Re-publishes every stored manifest retained: after a restart the broker may hold none. */
-    async republishAll() {
-      const rows = db.select({ deviceId: deviceManifests.deviceId, version: deviceManifests.version, envelope: deviceManifests.envelope }).from(deviceManifests).all();
-      await publishAll(rows);
+    /** Re-publishes every stored manifest retained (but those in `except`, just published): after a restart the broker may hold none. */
+    async republishAll(except: Iterable<string> = []) {
+      const skip = new Set(except);
+      const templateOf = templateReader();
+      const ids = db.select({ deviceId: deviceManifests.deviceId }).from(deviceManifests).all().map((r) => r.deviceId).filter((id) => !skip.has(id));
+      // A chunk at a time: ten thousand envelopes at once would hold gigabytes.
+      for (let i = 0; i < ids.length; i += MAX_CHUNK) {
+        const rows = db.select().from(deviceManifests).where(inArray(deviceManifests.deviceId, ids.slice(i, i + MAX_CHUNK))).all().flatMap((r) => {
+          const envelope = envelopeOf(r, templateOf);
+          return envelope ? [{ deviceId: r.deviceId, version: r.version, envelope }] : [];
+        });
+        await publishAll(rows);
+      }
     },
+    stored,
     clear,
     start() {
       const { bus } = deps;

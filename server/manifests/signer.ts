@@ -14,15 +14,18 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { sign } = require('node:crypto');
 parentPort.on('message', ({ id, payloads }) => {
   try {
-    parentPort.postMessage({ id, sigs: payloads.map((p) => sign(null, Buffer.from(p, 'utf8'), workerData.key).toString('base64')) });
+    parentPort.postMessage({ id, sigs: payloads.map((p) => sign(null, typeof p === 'string' ? Buffer.from(p, 'utf8') : p, workerData.key).toString('base64')) });
   } catch (err) {
     parentPort.postMessage({ id, error: String(err) });
   }
 });`;
 
 export interface BatchSigner {
-  /** Base64 Ed25519 signatures of each payload's UTF-8 bytes, in order. */
-  sign(payloads: string[]): Promise<string[]>;
+  /**
+   * Base64 Ed25519 signatures of each payload's UTF-8 bytes, in order. A Buffer that owns its memory
+   * is moved to the worker, not copied: it is unusable here afterwards.
+   */
+  sign(payloads: (string | Buffer)[]): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -49,10 +52,11 @@ export function createBatchSigner(privateKey: KeyObject, threads = Math.min(4, M
     w.thread.on('exit', (code) => fail(new Error(`signing worker exited with code ${code}`)));
     return w;
   };
-  const send = (w: ReturnType<typeof spawn>, payloads: string[]) => new Promise<string[]>((resolve, reject) => {
+  const send = (w: ReturnType<typeof spawn>, payloads: (string | Buffer)[]) => new Promise<string[]>((resolve, reject) => {
     const id = nextId++;
     w.waiting.set(id, { resolve, reject });
-    w.thread.postMessage({ id, payloads });
+    const owned = payloads.flatMap((p) => (typeof p !== 'string' && p.byteOffset === 0 && p.byteLength === p.buffer.byteLength ? [p.buffer as ArrayBuffer] : []));
+    w.thread.postMessage({ id, payloads }, owned);
   });
   return {
     async sign(payloads) {

@@ -16,9 +16,9 @@ export function localPlane({ aedes, log, clock }: { aedes: Aedes; log: Logger; c
   const router = deviceRouter(log);
   const listening = new Set<DeviceChannel>();
   let open = true;
-  const publish = (topic: string, payload: string, { retain, qos }: { retain: boolean; qos: 0 | 1 }) =>
+  const publish = (topic: string, payload: string | Buffer, { retain, qos }: { retain: boolean; qos: 0 | 1 }) =>
     new Promise<void>((resolve, reject) =>
-      aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos, retain, dup: false }, (err) => (err ? reject(err) : resolve())));
+      aedes.publish({ cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos, retain, dup: false }, (err) => (err ? reject(err) : resolve())));
   return {
     get connected() {
       return open && !aedes.closed;
