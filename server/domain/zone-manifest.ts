@@ -3,8 +3,37 @@ import type { Manifest, ManifestItem } from '../../devices/protocol/index.js';
 import type { AssetRef } from './manifest.js';
 import { deviceTag, occurrenceBase, type Play, type ScheduleDef } from './occurrences.js';
 
-/** A manifest item without its device: what every gateway of a hamlet plays. */
-export interface ZoneItem { base: string; item: Omit<ManifestItem, 'occurrenceId'> }
+/** A manifest item without its device: what every gateway of a hamlet plays, its JSON written once. */
+export interface ZoneItem {
+  base: string;
+  item: Omit<ManifestItem, 'occurrenceId'>;
+  /** `JSON.stringify(item)` without its opening brace: what follows the occurrence id in the manifest. */
+  rest: string;
+}
+
+/**
+ * A schedule's items, made once per rebuild however many hamlets it targets (remembered by its plays
+ * array, which the planner computes once per schedule): the id hash and the JSON are the costly part.
+ */
+const itemsByPlays = new WeakMap<Play[], ZoneItem[]>();
+function scheduleItems(s: ScheduleDef, plays: Play[], assets: Map<string, AssetRef>): ZoneItem[] {
+  let out = itemsByPlays.get(plays);
+  if (out) return out;
+  out = [];
+  for (const p of plays) {
+    const a = assets.get(p.programId);
+    if (!a) continue;
+    const item: ZoneItem['item'] = {
+      programId: p.programId, title: a.title, priority: s.priority, startAt: p.startAt,
+      asset: { sha256: a.sha256, bytes: a.bytes, durationMs: a.durationMs, url: a.url },
+    };
+    if (s.volume != null) item.volume = s.volume;
+    if (s.repeat && s.repeat.times > 1) item.repeat = s.repeat;
+    out.push({ base: occurrenceBase(s.id, p.startAt), item, rest: JSON.stringify(item).slice(1) });
+  }
+  itemsByPlays.set(plays, out);
+  return out;
+}
 
 /**
  * A hamlet's items once: each schedule's plays (computed once per rebuild, whatever the number of
@@ -12,19 +41,7 @@ export interface ZoneItem { base: string; item: Omit<ManifestItem, 'occurrenceId
  */
 export function zoneItems(schedules: ScheduleDef[], playsOf: (s: ScheduleDef) => Play[], assets: Map<string, AssetRef>, maxItems = Infinity): ZoneItem[] {
   const out: ZoneItem[] = [];
-  for (const s of schedules) {
-    for (const p of playsOf(s)) {
-      const a = assets.get(p.programId);
-      if (!a) continue;
-      const item: ZoneItem['item'] = {
-        programId: p.programId, title: a.title, priority: s.priority, startAt: p.startAt,
-        asset: { sha256: a.sha256, bytes: a.bytes, durationMs: a.durationMs, url: a.url },
-      };
-      if (s.volume != null) item.volume = s.volume;
-      if (s.repeat && s.repeat.times > 1) item.repeat = s.repeat;
-      out.push({ base: occurrenceBase(s.id, p.startAt), item });
-    }
-  }
+  for (const s of schedules) for (const z of scheduleItems(s, playsOf(s), assets)) out.push(z);
   out.sort((a, b) => a.item.startAt - b.item.startAt || (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
   return out.length > maxItems ? out.slice(0, maxItems) : out;
 }
@@ -50,12 +67,10 @@ export function zoneTemplate(items: ZoneItem[], quietHours?: Manifest['quietHour
   for (const z of items) {
     // `{"occurrenceId":"oc_<base>` + tag + `","programId":…}`: the item's own JSON after its first brace.
     segments.push(`${open}{"occurrenceId":"oc_${z.base}`);
-    open = `",${JSON.stringify(z.item).slice(1)},`;
+    open = `",${z.rest},`;
   }
   if (items.length) segments.push(open.slice(0, -1));
-  const hash = createHash('sha256');
-  for (const part of segments) hash.update(part).update('\0');
-  hash.update(JSON.stringify(quietHours ?? null));
+  const hash = createHash('sha256').update(segments.join('\0')).update('\0').update(JSON.stringify(quietHours ?? null));
   return { hash: hash.digest('hex'), segments, quietHours, count: items.length };
 }
 

@@ -1,3 +1,4 @@
+import { breather } from '../domain/breathe.js';
 import type { AssetRef } from '../domain/manifest.js';
 import { schedulePlays, type DeviceRef, type Play, type ProgramRef, type ScheduleDef, type Window } from '../domain/occurrences.js';
 import { zoneItems, zoneTemplate, type ZoneTemplate } from '../domain/zone-manifest.js';
@@ -19,7 +20,9 @@ export interface ZonePlanInput {
  * Every gateway of a hamlet plays the same: the manifest is planned once per hamlet (each schedule's
  * plays once per rebuild, whatever the number of hamlets it targets) and each device's derived from it.
  */
-export function planZones(i: ZonePlanInput): Map<string, ZoneTemplate> {
+export async function planZones(i: ZonePlanInput): Promise<Map<string, ZoneTemplate>> {
+  // A full rebuild plans every hamlet: the event loop gets a turn every few milliseconds meanwhile.
+  const breathe = breather();
   const plays = new Map<string, Play[]>();
   const playsOf = (s: ScheduleDef) => {
     let p = plays.get(s.id);
@@ -28,6 +31,7 @@ export function planZones(i: ZonePlanInput): Map<string, ZoneTemplate> {
   };
   const out = new Map<string, ZoneTemplate>();
   for (const zoneId of i.zoneIds) {
+    await breathe();
     const targeting = i.schedules.filter((s) => s.zoneIds === 'all' || s.zoneIds.includes(zoneId));
     const all = zoneItems(targeting, playsOf, i.assets);
     if (all.length > i.maxItems) i.onCut?.(zoneId, all.length);

@@ -11,6 +11,7 @@ import { planZones, zonesOf } from './plan.js';
 import type { Logger } from '../logger.js';
 import type { DevicePlane } from '../mqtt/plane.js';
 import { createBatchSigner } from './signer.js';
+import { breather } from '../domain/breathe.js';
 
 /** Devices in the first chunk planned, signed, stored and published together; each next chunk is twice the size, up to MAX_CHUNK. */
 const FIRST_CHUNK = 250;
@@ -114,7 +115,7 @@ export function createManifestsService(deps: {
     const devices = source.devices().filter((d) => inScope(d.zoneId));
     const schedules = source.schedules().filter((s) => zoneIds === 'all' || s.zoneIds === 'all' || s.zoneIds.some(inScope));
     const { refs, assets } = programMaps();
-    const templates = planZones({
+    const templates = await planZones({
       zoneIds: zonesOf(devices), schedules, refs, assets, quietHours: source.quietHours(), window: { from: now, to: now + horizonMs }, tz, maxItems,
       onCut: (zoneId, items) => log.warn('manifest cut to its item limit', { zoneId, items, limit: maxItems }),
     });
@@ -128,27 +129,33 @@ export function createManifestsService(deps: {
     // threads while this one is stored and published: the broker delivers the first manifests while
     // the last are still being signed, and the event loop is never held for the whole fleet. Chunks
     // double in size (up to MAX_CHUNK), so the first publish comes early and memory stays bounded.
+    const breathe = breather();
     const signChunk = async (from: number, to: number) => {
-      const planned = devices.slice(from, to).flatMap((d) => {
+      const planned = [];
+      for (const d of devices.slice(from, to)) {
+        await breathe();
         const t = templates.get(d.zoneId)!;
         const hash = deviceItemsHash(t, d.id);
-        const prev = previous.get(d.id);
-        const floor = floors.get(d.id);
         // A device ahead of us gets a version above what it holds, even with the same items.
-        const version = nextVersion(prev, hash, floor);
-        if (version === null) return [];
-        return [{ deviceId: d.id, version, itemsHash: hash, template: t, bytes: deviceManifestBytes(t, { deviceId: d.id, version, issuedAt: now, validUntil: now + horizonMs }) }];
-      });
+        const version = nextVersion(previous.get(d.id), hash, floors.get(d.id));
+        if (version === null) continue;
+        planned.push({ deviceId: d.id, version, itemsHash: hash, template: t, bytes: deviceManifestBytes(t, { deviceId: d.id, version, issuedAt: now, validUntil: now + horizonMs }) });
+      }
       // The payloads move to the signing threads; the envelopes are made from the hamlet's escaped text.
       const sigs = await signer.sign(planned.map((p) => p.bytes.payload));
-      return planned.map((p, k) => ({
-        row: {
-          deviceId: p.deviceId, version: p.version, itemsHash: p.itemsHash, templateHash: p.template.hash, issuedAt: now, validUntil: now + horizonMs,
-          sig: sigs[k], publishedAt: now,
-        },
-        template: p.template,
-        envelope: p.bytes.envelope(sigs[k]),
-      }));
+      const out = [];
+      for (const [k, p] of planned.entries()) {
+        await breathe();
+        out.push({
+          row: {
+            deviceId: p.deviceId, version: p.version, itemsHash: p.itemsHash, templateHash: p.template.hash, issuedAt: now, validUntil: now + horizonMs,
+            sig: sigs[k], publishedAt: now,
+          },
+          template: p.template,
+          envelope: p.bytes.envelope(sigs[k]),
+        });
+      }
+      return out;
     };
     const templatesStored = new Set<string>();
     let alive = new Set(devices.map((d) => d.id)), seen = deletions;
