@@ -42,6 +42,7 @@ const schema = z.object({
   MAX_MANIFEST_ITEMS: z.coerce.number().int().min(10).max(100_000).default(2000),
   DB_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(500),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(10),
+  MAP_TILE_URL: z.string().regex(/^(none|https?:\/\/\S+\{z\}\S*)$/, 'a tile URL with {z}/{x}/{y}, or none').default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
   EMERGENCY_EXPIRY_MINUTES: z.coerce.number().min(1).max(7 * 24 * 60).default(60),
 }).superRefine((e, ctx) => {
   // The EMQX hooks answer who may connect: with an external broker they are open to the network, so
@@ -93,6 +94,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** How long a gateway that reconnects still gets an emergency broadcast, unless it says. */
   emergencyExpiryMs: number;
+  /** Tiles of the panel's gateway map; null: markers on a blank background. */
+  mapTileUrl: string | null;
 }
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -135,6 +138,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     dbBusyTimeoutMs: e.DB_BUSY_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     emergencyExpiryMs: e.EMERGENCY_EXPIRY_MINUTES * 60_000,
+    mapTileUrl: e.MAP_TILE_URL === 'none' ? null : e.MAP_TILE_URL,
   };
 }
 

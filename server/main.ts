@@ -70,6 +70,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
 
   const auth = createAuthService({ db, clock, sessionTtlMs: config.sessionTtlMs, limits: config.login });
   if (await auth.ensureAdmin(config.adminPassword)) log.info('created user admin from LOALANG_ADMIN_PASSWORD');
+  else if (!auth.hasUsers()) log.warn("no user yet, so nobody can log in: restart with LOALANG_ADMIN_PASSWORD='a long password' to create the user admin");
   // Schedules are built below; a zone asks them only when it is deleted.
   const zones = createZonesService({
     db, bus, clock, targets: { schedulesFor: (id) => schedules.targeting(id), release: (id) => schedules.releaseZone(id) },
@@ -125,7 +126,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     provisioning: infra.provisioning,
     auth, zones, devices, media, programs, schedules, manifests, playlogs,
     mqttHooks: { auth: infra.mqttAuth, serverUsername: infra.serverUsername, token: config.mqttUrl ? config.mqttHookToken : undefined },
-    commands, jobs, audit, tts, broadcasts,
+    commands, jobs, audit, tts, broadcasts, mapTileUrl: config.mapTileUrl,
     broadcastContent: {
       program: (id) => {
         const p = programs.get(id);

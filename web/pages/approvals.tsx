@@ -1,0 +1,6 @@
+import { Hono } from 'hono';
+import type { PanelDeps, PanelEnv } from '../context.js';
+
+export function approvalPages(_d: PanelDeps) {
+  return new Hono<PanelEnv>();
+}
