@@ -86,7 +86,11 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     ? await googleProvider({ endpoint: config.tts.googleEndpoint, insecure: config.tts.googleInsecure, defaultVoice: config.tts.googleVoice })
     : espeakProvider();
   log.info(`text to speech: ${tts.name}`);
-  const programs = createProgramsService({ db, bus, clock, media, jobs, audit, tts });
+  // Schedules and the as-run log are built below; a program asks them only when it is deleted.
+  const programs = createProgramsService({
+    db, bus, clock, media, jobs, audit, tts,
+    references: { schedulesFor: (id) => schedules.list().filter((s) => s.programIds.includes(id)).map((s) => ({ id: s.id })), everPlayed: (id) => playlogs.playedProgram(id) },
+  });
   // What airs is the approved version: unapproved programs are "not approved" to schedules, absent from manifests.
   const onAir = () => programs.list().flatMap((p) => (p.airing ? [{ ...p, asset: p.airing }] : []));
   const horizonMs = config.horizonDays * 86400_000;

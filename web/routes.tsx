@@ -65,7 +65,8 @@ export function webRoutes(d: PanelDeps) {
     .route('/', adminPages(d))
     .route('/', programPages(d))
     .route('/', approvalPages(d))
-    .route('/', schedulePages(d))
-    .route('/', calendarPages(d));
+    // The calendar's fixed paths (/lich/su-kien, /lich/luot) before a schedule's (/lich/:id).
+    .route('/', calendarPages(d))
+    .route('/', schedulePages(d));
   return app.route('/', signedIn);
 }

@@ -30,6 +30,8 @@ export function createPlaylogsService({ db, bus, clock }: { db: Db; bus: Bus; cl
         ))
         .orderBy(desc(playlogs.startedAt)).limit(q.limit).all();
     },
+    /** Whether any gateway ever reported a play of this program. */
+    playedProgram: (programId: string) => !!db.select({ id: playlogs.id }).from(playlogs).where(eq(playlogs.programId, programId)).limit(1).get(),
     start() {
       bus.on('device.played', owner, ({ deviceId, report }) => void record(deviceId, report));
     },

@@ -80,3 +80,5 @@ function tick() {
 }
 setInterval(tick, 30_000);
 body.addEventListener('htmx:afterSettle', tick);
+
+window.htmx = htmx;
