@@ -31,9 +31,9 @@ export function valuesOf(f: Form): ScheduleValues {
   };
 }
 
-/** A new schedule's form: next Monday-style defaults, today's date. */
+/** A new schedule's form: weekly on today's weekday at 07:00, from today. */
 export const defaultValues = (today: string, programId = ''): ScheduleValues => ({
-  programId, series: [], zoneIds: 'all', rule: emptyFields(today), priority: 'normal', repeatTimes: '1', repeatGap: '0', volume: '', validUntil: '', skipHolidays: false,
+  programId, series: [], zoneIds: 'all', rule: { ...emptyFields(today), weekdays: [WEEKDAYS[(new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7]] }, priority: 'normal', repeatTimes: '1', repeatGap: '0', volume: '', validUntil: '', skipHolidays: false,
 });
 
 export function valuesOfSchedule(s: Schedule, tz: string, today: string): ScheduleValues {

@@ -38,14 +38,17 @@ if (el) {
       ? { left: 'prev,next', center: 'title', right: 'today' }
       : { left: 'prev,next today', center: 'title', right: 'dayGridMonth,timeGridWeek,listWeek' },
     footerToolbar: phone ? { center: 'dayGridMonth,listWeek' } : undefined,
-    buttonText: { today: 'Hôm nay', month: 'Tháng', week: 'Tuần', list: 'Danh sách' },
+    // Text arrows: FullCalendar's icon font is a data: URL the Content-Security-Policy does not allow.
+    buttonIcons: false,
+    buttonText: { today: 'Hôm nay', month: 'Tháng', week: 'Tuần', list: 'Danh sách', prev: '‹ Trước', next: 'Sau ›' },
     height: 'auto',
     nowIndicator: true,
     slotMinTime: '05:00:00',
     slotMaxTime: '23:00:00',
     eventTimeFormat: { hour: '2-digit', minute: '2-digit', hour12: false },
     slotLabelFormat: { hour: '2-digit', minute: '2-digit', hour12: false },
-    dayCellContent: (arg) => ({ domNodes: [text(arg.dayNumberText), lunar(arg.date)] }),
+    allDaySlot: false,
+    dayCellContent: (arg) => (arg.view.type === 'dayGridMonth' ? { domNodes: [text(arg.dayNumberText), lunar(arg.date)] } : true),
     dayHeaderContent: (arg) => ({ domNodes: [text(arg.text), ...(arg.view.type === 'timeGridWeek' || arg.view.type === 'listWeek' ? [lunar(arg.date)] : [])] }),
     events: (info, ok, fail) => {
       const q = new URLSearchParams({ start: info.startStr, end: info.endStr, thon: zoneSelect?.value ?? '' });
