@@ -159,3 +159,5 @@ document.addEventListener('change', (e) => {
     if (!title.value) title.value = option.dataset.title ?? '';
   }
 });
+
+app?.setAttribute('data-ready', 'yes');

@@ -25,12 +25,18 @@ export function liveFragments(d: PanelDeps, keepAliveMs = 25_000) {
         wake?.();
       };
       let summaryDue: NodeJS.Timeout | null = null;
-      // The count reads every gateway: once a second at most, however many report at once.
+      let summarySent = 0;
+      const sendSummary = () => {
+        summaryDue = null;
+        summarySent = Date.now();
+        push('summary', String(d.devices.list().filter((x) => x.online).length));
+      };
+      // The count reads every gateway: at once, then at most once a second however many report together.
       const summary = () => {
-        summaryDue ??= setTimeout(() => {
-          summaryDue = null;
-          push('summary', String(d.devices.list().filter((x) => x.online).length));
-        }, 1000);
+        if (summaryDue) return;
+        const wait = summarySent + 1000 - Date.now();
+        if (wait <= 0) sendSummary();
+        else summaryDue = setTimeout(sendSummary, wait);
       };
       const zoneName = (id: string) => d.zones.list().find((z) => z.id === id)?.name ?? id;
       const sendDevice = ({ deviceId }: { deviceId: string }) => {

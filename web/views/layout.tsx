@@ -64,7 +64,6 @@ export function Layout({ title, children, viewer, section, scripts = [], styles 
           </div>
         )}
         <main id="main">{children}</main>
-        <div id="toast" class="toast" role="alert" hidden></div>
       </body>
     </html>
   );
