@@ -60,7 +60,11 @@ export const panelSession = (d: PanelDeps): MiddlewareHandler<PanelEnv> => async
   await next();
 };
 
-/** Only roles the permission table gives `action`; others get a page saying so. */
+/**
+ * Only roles the permission table gives `action`; others get a page saying so. (Fragments that carry
+ * a refusal or a form's errors answer 200: they are what htmx swaps in, and the browser logs every
+ * 4xx as an error on the page's console.)
+ */
 export const need = (action: Action): MiddlewareHandler<PanelEnv> => async (c, next) => {
   if (!can(c.get('user').role, action)) {
     const message = 'Vai trò của bạn không được mở trang này.';

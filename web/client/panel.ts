@@ -8,6 +8,8 @@ import { formatRelative } from '../format.js';
 
 htmx.config.allowEval = false;
 htmx.config.includeIndicatorStyles = false;
+// Containers that fetch themselves again (hx-select, hx-trigger) say hx-disinherit="*", so the forms
+// inside them keep their own target and swap.
 // Forms answer 4xx with themselves and their errors beside the fields: those are swapped like a 200.
 htmx.config.responseHandling = [
   { code: '204', swap: false },

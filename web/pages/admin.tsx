@@ -38,7 +38,7 @@ export function adminPages(d: PanelDeps) {
       const r = await d.api(c, '/api/users', { method: 'POST', json: {
         ...values, displayName: values.displayName || undefined, role: ROLES.includes(values.role) ? values.role : undefined, password: f.one('password'),
       } });
-      if (!r.ok) return c.html(<NewUserForm values={values} errors={fieldErrors(r.error, USER_FIELDS, USER_CODES)} />, 422);
+      if (!r.ok) return c.html(<NewUserForm values={values} errors={fieldErrors(r.error, USER_FIELDS, USER_CODES)} />);
       return c.html(<NewUserForm created={values.username} />, 201, { 'HX-Trigger': 'user-created' });
     })
     .post('/nguoi-dung/:id', need('users.manage'), async (c) => {
@@ -54,26 +54,26 @@ export function adminPages(d: PanelDeps) {
       const saved = { update: 'Đã lưu.', password: 'Đã đặt mật khẩu mới; người này phải đăng nhập lại.', disable: 'Đã khoá; người này đã bị đăng xuất.', enable: 'Đã mở khoá.' }[action];
       const u = d.auth.getUser(id);
       return c.html(<UserRow u={u} tz={d.timeZone} self={u.id === c.get('user').id}
-        errors={r.ok ? undefined : fieldErrors(r.error, USER_FIELDS, USER_CODES)} saved={r.ok ? saved : undefined} />, r.ok ? 200 : 422);
+        errors={r.ok ? undefined : fieldErrors(r.error, USER_FIELDS, USER_CODES)} saved={r.ok ? saved : undefined} />);
     })
     .get('/thon', need('zones.view'), (c) =>
       c.html(page(<HamletsPage viewer={c.get('viewer')} rows={d.zones.list().map((z) => zoneRow(z.id))} />)))
     .post('/thon', need('zones.edit'), async (c) => {
       const values = await zoneValues(c);
       const r = await d.api<{ zone: { name: string } }>(c, '/api/zones', { method: 'POST', json: zoneBody(values) });
-      if (!r.ok) return c.html(<NewZoneForm values={values} errors={fieldErrors(r.error, ZONE_FIELDS)} />, 422);
+      if (!r.ok) return c.html(<NewZoneForm values={values} errors={fieldErrors(r.error, ZONE_FIELDS)} />);
       return c.html(<NewZoneForm created={r.body.zone.name} />, 201, { 'HX-Trigger': 'zone-created' });
     })
     .post('/thon/:id', need('zones.edit'), async (c) => {
       const id = c.req.param('id');
       const r = await d.api(c, `/api/zones/${encodeURIComponent(id)}`, { method: 'PATCH', json: zoneBody(await zoneValues(c)) });
-      return c.html(<ZoneRow row={zoneRow(id)} {...zoneRowProps(c)} errors={r.ok ? undefined : fieldErrors(r.error, ZONE_FIELDS)} saved={r.ok ? 'Đã lưu.' : undefined} />, r.ok ? 200 : 422);
+      return c.html(<ZoneRow row={zoneRow(id)} {...zoneRowProps(c)} errors={r.ok ? undefined : fieldErrors(r.error, ZONE_FIELDS)} saved={r.ok ? 'Đã lưu.' : undefined} />);
     })
     .post('/thon/:id/xoa', need('zones.delete'), async (c) => {
       const id = c.req.param('id');
       const f = await formOf(c);
       const r = await d.api(c, `/api/zones/${encodeURIComponent(id)}${f.one('withSchedules') === 'true' ? '?withSchedules=true' : ''}`, { method: 'DELETE' });
       if (r.ok) return c.body(null, 200, { 'HX-Trigger': 'zone-created' });
-      return c.html(<ZoneRow row={zoneRow(id)} {...zoneRowProps(c)} errors={fieldErrors(r.error)} confirmRelease={r.error.code === 'zone_has_schedules'} />, 409);
+      return c.html(<ZoneRow row={zoneRow(id)} {...zoneRowProps(c)} errors={fieldErrors(r.error)} confirmRelease={r.error.code === 'zone_has_schedules'} />);
     });
 }

@@ -33,6 +33,6 @@ export function approvalPages(d: PanelDeps) {
       } });
       const p = d.programs.get(id);
       if (r.ok) return c.html(<Decided p={p} approved={approve} />);
-      return c.html(<DecisionCard p={p} names={names()} tz={d.timeZone} errors={fieldErrors(r.error, { reason: 'Ghi lý do từ chối (ít nhất 3 ký tự).' })} />, 422);
+      return c.html(<DecisionCard p={p} names={names()} tz={d.timeZone} errors={fieldErrors(r.error, { reason: 'Ghi lý do từ chối (ít nhất 3 ký tự).' })} />);
     });
 }

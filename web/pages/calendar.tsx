@@ -49,7 +49,7 @@ export function calendarPages(d: PanelDeps) {
     .get('/lich/luot', need('schedules.view'), (c) => {
       const at = strictInstant(c.req.query('luc') ?? '');
       const o = at === null ? null : occurrence(c, c.req.query('lich') ?? '', at);
-      if (!o) return c.html(<p class="form-error" role="alert">{explain({ code: 'not_an_occurrence' })}</p>, 404);
+      if (!o) return c.html(<p class="form-error" role="alert">{explain({ code: 'not_an_occurrence' })}</p>);
       return c.html(<OccurrenceDetails o={o} />);
     })
     .post('/lich/:id/bo-luot', need('schedules.edit'), async (c) => {
@@ -57,8 +57,8 @@ export function calendarPages(d: PanelDeps) {
       const f = await formOf(c);
       const at = strictInstant(f.one('at'));
       const o = at === null ? null : occurrence(c, id, at);
-      if (!o || at === null) return c.html(<p class="form-error" role="alert">{explain({ code: 'not_an_occurrence' })}</p>, 404);
+      if (!o || at === null) return c.html(<p class="form-error" role="alert">{explain({ code: 'not_an_occurrence' })}</p>);
       const r = await d.api(c, `/api/schedules/${encodeURIComponent(id)}/skip`, { method: 'POST', json: { at: f.one('at') } });
-      return c.html(<OccurrenceDetails o={o} skipped={r.ok} error={r.ok ? undefined : explain(r.error)} />, r.ok ? 200 : 422, r.ok ? { 'HX-Trigger': 'calendar-changed' } : {});
+      return c.html(<OccurrenceDetails o={o} skipped={r.ok} error={r.ok ? undefined : explain(r.error)} />, 200, r.ok ? { 'HX-Trigger': 'calendar-changed' } : {});
     });
 }

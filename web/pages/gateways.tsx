@@ -47,7 +47,7 @@ export function gatewayPages(d: PanelDeps) {
         name: values.name, zoneId: values.zoneId, ...(values.id ? { id: values.id } : {}),
         lat: coordinate(values.lat!), lon: coordinate(values.lon!), ...(values.test ? { test: true } : {}),
       } });
-      if (!r.ok) return c.html(<AddGatewayForm zones={d.zones.list()} values={values} errors={fieldErrors(r.error, GATEWAY_FIELDS, CODE_FIELDS)} />, 422);
+      if (!r.ok) return c.html(<AddGatewayForm zones={d.zones.list()} values={values} errors={fieldErrors(r.error, GATEWAY_FIELDS, CODE_FIELDS)} />);
       return c.html(<SecretPanel device={r.body.device} secret={r.body.device.secret} server={new URL(c.req.url).origin} />, 201);
     })
     .get('/cum-loa/:id', need('devices.view'), (c) => {
@@ -72,7 +72,7 @@ export function gatewayPages(d: PanelDeps) {
       const r = await d.api(c, `/api/devices/${encodeURIComponent(id)}/commands`, { method: 'POST', json: {
         type, ...(type === 'set-volume' ? { volume: Number(f.one('volume')) } : {}),
       } });
-      return c.html(commandsOf(c, id, r.ok ? undefined : r.error.code === 'invalid_request' ? 'Âm lượng là số từ 0 đến 100.' : explain(r.error)), r.ok ? 200 : 422);
+      return c.html(commandsOf(c, id, r.ok ? undefined : r.error.code === 'invalid_request' ? 'Âm lượng là số từ 0 đến 100.' : explain(r.error)));
     })
     .get('/cum-loa/:id/nhat-ky', need('devices.playlogs'), (c) =>
       c.html(<AsRunLog deviceId={c.req.param('id')} logs={playlogs(c.req.param('id'))} titles={titles()} tz={d.timeZone} />))
@@ -83,17 +83,17 @@ export function gatewayPages(d: PanelDeps) {
         name: f.one('name'), zoneId: f.one('zoneId'), lat: coordinate(f.one('lat')) ?? null, lon: coordinate(f.one('lon')) ?? null,
       } });
       if (r.ok) return c.body(null, 200, { 'HX-Refresh': 'true' });
-      return c.html(<EditGatewayForm d={d.devices.get(id)} zones={d.zones.list()} errors={fieldErrors(r.error, GATEWAY_FIELDS, CODE_FIELDS)} />, 422);
+      return c.html(<EditGatewayForm d={d.devices.get(id)} zones={d.zones.list()} errors={fieldErrors(r.error, GATEWAY_FIELDS, CODE_FIELDS)} />);
     })
     .post('/cum-loa/:id/ma-moi', need('devices.manage'), async (c) => {
       const id = c.req.param('id');
       const r = await d.api<{ device: { id: string; secret: string } }>(c, `/api/devices/${encodeURIComponent(id)}/rotate-secret`, { method: 'POST' });
-      if (!r.ok) return c.html(<p id="add-gateway" class="form-error" role="alert">{explain(r.error)}</p>, 422);
+      if (!r.ok) return c.html(<p id="add-gateway" class="form-error" role="alert">{explain(r.error)}</p>);
       return c.html(<SecretPanel device={{ id, name: d.devices.get(id).name }} secret={r.body.device.secret} server={new URL(c.req.url).origin} rotated />);
     })
     .post('/cum-loa/:id/xoa', need('devices.manage'), async (c) => {
       const r = await d.api(c, `/api/devices/${encodeURIComponent(c.req.param('id'))}`, { method: 'DELETE' });
-      if (!r.ok) return c.html(<p class="form-error" role="alert">{explain(r.error)}</p>, 422);
+      if (!r.ok) return c.html(<p class="form-error" role="alert">{explain(r.error)}</p>);
       return c.body(null, 200, { 'HX-Redirect': '/cum-loa' });
     });
 }

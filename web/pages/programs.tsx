@@ -46,13 +46,13 @@ export function programPages(d: PanelDeps) {
     .post('/chuong-trinh/doc-thu', need('programs.edit'), async (c) => {
       const { values, speech } = await ttsValues(c);
       const r = await d.api<{ spoken: string }>(c, '/api/tts/preview', { method: 'POST', json: speech });
-      if (!r.ok) return c.html(<p class="form-error" role="alert">{r.error.code === 'invalid_request' ? 'Nhập nội dung hoặc chọn mẫu trước đã.' : ttsErrors(r.error, values)._ ?? explain(r.error)}</p>, 422);
+      if (!r.ok) return c.html(<p class="form-error" role="alert">{r.error.code === 'invalid_request' ? 'Nhập nội dung hoặc chọn mẫu trước đã.' : ttsErrors(r.error, values)._ ?? explain(r.error)}</p>);
       return c.html(<p class="spoken"><strong>Máy sẽ đọc:</strong> {r.body.spoken}</p>);
     })
     .post('/chuong-trinh/doc', need('programs.edit'), async (c) => {
       const { values, speech } = await ttsValues(c);
       const r = await d.api(c, '/api/programs/tts', { method: 'POST', json: { title: values.title, category: values.category, ...speech } });
-      if (!r.ok) return c.html(<TtsForm templates={TEMPLATES} values={values} errors={ttsErrors(r.error, values)} />, 422);
+      if (!r.ok) return c.html(<TtsForm templates={TEMPLATES} values={values} errors={ttsErrors(r.error, values)} />);
       return c.html(<TtsForm templates={TEMPLATES} created={values.title} />, 202, { 'HX-Trigger': 'programs-changed' });
     })
     .get('/chuong-trinh/:id', need('programs.view'), (c) => {
@@ -67,24 +67,24 @@ export function programPages(d: PanelDeps) {
     .post('/chuong-trinh/:id/gui-duyet', need('programs.edit'), async (c) => {
       const id = c.req.param('id');
       const r = await d.api(c, `/api/programs/${encodeURIComponent(id)}/submit`, { method: 'POST' });
-      return c.html(item(c, id, r.ok ? undefined : explain(r.error)), r.ok ? 200 : 409);
+      return c.html(item(c, id, r.ok ? undefined : explain(r.error)));
     })
     .post('/chuong-trinh/:id/sua', need('programs.edit'), async (c) => {
       const id = c.req.param('id');
       const f = await formOf(c);
       const r = await d.api(c, `/api/programs/${encodeURIComponent(id)}`, { method: 'PATCH', json: { title: f.one('title'), category: f.one('category') } });
-      return c.html(<ProgramSettings p={d.programs.get(id)} errors={r.ok ? undefined : fieldErrors(r.error, { title: 'Nhập tiêu đề (tối đa 200 ký tự).' })} saved={r.ok ? 'Đã lưu.' : undefined} />, r.ok ? 200 : 422);
+      return c.html(<ProgramSettings p={d.programs.get(id)} errors={r.ok ? undefined : fieldErrors(r.error, { title: 'Nhập tiêu đề (tối đa 200 ký tự).' })} saved={r.ok ? 'Đã lưu.' : undefined} />);
     })
     .post('/chuong-trinh/:id/luu-tru', need('programs.edit'), async (c) => {
       const id = c.req.param('id');
       const f = await formOf(c);
       const r = await d.api(c, `/api/programs/${encodeURIComponent(id)}`, { method: 'PATCH', json: { archived: f.one('archived') === 'true' } });
-      if (!r.ok) return c.html(<p id="program-remove" class="form-error" role="alert">{explain(r.error)}</p>, 422);
+      if (!r.ok) return c.html(<p id="program-remove" class="form-error" role="alert">{explain(r.error)}</p>);
       return c.body(null, 200, { 'HX-Refresh': 'true' });
     })
     .post('/chuong-trinh/:id/xoa', need('programs.edit'), async (c) => {
       const r = await d.api(c, `/api/programs/${encodeURIComponent(c.req.param('id'))}`, { method: 'DELETE' });
-      if (!r.ok) return c.html(<p id="program-remove" class="form-error" role="alert">{explain(r.error)}</p>, 409);
+      if (!r.ok) return c.html(<p id="program-remove" class="form-error" role="alert">{explain(r.error)}</p>);
       return c.body(null, 200, { 'HX-Redirect': '/chuong-trinh' });
     });
 }

@@ -55,7 +55,6 @@ export function schedulePages(d: PanelDeps) {
         <SchedulePreview p={p} />
         {SLOT_FIELDS.map((f) => <Slot name={f} message={slots[f]} oob />)}
       </>,
-      save ? 422 : 200,
     );
   }
 
@@ -100,7 +99,7 @@ export function schedulePages(d: PanelDeps) {
     .post('/lich/:id', need('schedules.edit'), async (c) => answer(c, valuesOf(await formOf(c)), `/api/schedules/${encodeURIComponent(c.req.param('id'))}`, 'PATCH', true))
     .post('/lich/:id/xoa', need('schedules.edit'), async (c) => {
       const r = await d.api(c, `/api/schedules/${encodeURIComponent(c.req.param('id'))}`, { method: 'DELETE' });
-      if (!r.ok) return c.html(<p class="form-error" role="alert">{explain(r.error)}</p>, 422);
+      if (!r.ok) return c.html(<p class="form-error" role="alert">{explain(r.error)}</p>);
       return c.body(null, 200, { 'HX-Redirect': '/lich/danh-sach' });
     });
 }

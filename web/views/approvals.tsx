@@ -20,12 +20,14 @@ export function DecisionCard({ p, names, tz, errors }: { p: ProgramView; names: 
       <div class="decide">
         <form hx-post={`/duyet/${p.id}`} hx-target="closest li" hx-swap="outerHTML">
           <input type="hidden" name="version" value={String(v.version)} />
-          <button type="submit" name="decision" value="approve" data-action="approve">Duyệt phiên bản {v.version}</button>
+          <input type="hidden" name="decision" value="approve" />
+          <button type="submit" data-action="approve">Duyệt phiên bản {v.version}</button>
         </form>
         <form class="stack" hx-post={`/duyet/${p.id}`} hx-target="closest li" hx-swap="outerHTML">
           <input type="hidden" name="version" value={String(v.version)} />
           <Field label="Lý do nếu từ chối" name="reason" errors={errors}><textarea name="reason" rows={2} required minlength={3} maxlength={1000}></textarea></Field>
-          <button type="submit" name="decision" value="reject" class="danger" data-action="reject">Từ chối</button>
+          <input type="hidden" name="decision" value="reject" />
+          <button type="submit" class="danger" data-action="reject">Từ chối</button>
         </form>
       </div>
     </li>
@@ -45,7 +47,7 @@ export const Decided = ({ p, approved }: { p: ProgramView; approved: boolean }) 
  */
 export function InboxNews({ known, changed }: { known: string[]; changed?: boolean }) {
   return (
-    <div id="inbox-news" hx-get={`/duyet/moi?biet=${known.join(',')}`} hx-trigger="sse:program, live-restored from:body" hx-swap="outerHTML">
+    <div id="inbox-news" hx-disinherit="*" hx-get={`/duyet/moi?biet=${known.join(',')}`} hx-trigger="sse:program, live-restored from:body" hx-swap="outerHTML">
       {changed && <p class="banner"><button type="button" class="secondary" hx-get="/duyet" hx-select="#inbox" hx-target="#inbox" hx-swap="outerHTML">Danh sách chờ duyệt vừa thay đổi — hiện danh sách mới</button></p>}
     </div>
   );

@@ -15,7 +15,7 @@ export interface DashboardData {
 /** Hamlets and their gateways, live: rows are swapped in by the live stream as gateways report. */
 export function FleetByHamlet({ zones, devices, now, url }: { zones: Zone[]; devices: DeviceView[]; now: number; url: string }) {
   return (
-    <div id="fleet" hx-get={url} hx-select="#fleet" hx-swap="outerHTML" hx-trigger="sse:devices-changed, live-restored from:body">
+    <div id="fleet" hx-get={url} hx-select="#fleet" hx-disinherit="*" hx-swap="outerHTML" hx-trigger="sse:devices-changed, live-restored from:body">
       {zones.map((z) => {
         const mine = devices.filter((d) => d.zoneId === z.id);
         return (

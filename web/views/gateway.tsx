@@ -16,7 +16,7 @@ export const PLAY_RESULT_NAMES: Record<string, string> = { completed: 'Đã phá
 
 export function CommandsList({ deviceId, commands, tz, now, error }: { deviceId: string; commands: CommandRow[]; tz: string; now: number; error?: string }) {
   return (
-    <div id="commands" hx-get={`/cum-loa/${deviceId}/lenh`} hx-trigger={`sse:commands-${deviceId}, live-restored from:body`} hx-swap="outerHTML">
+    <div id="commands" hx-disinherit="*" hx-get={`/cum-loa/${deviceId}/lenh`} hx-trigger={`sse:commands-${deviceId}, live-restored from:body`} hx-swap="outerHTML">
       {error && <p class="form-error" role="alert">{error}</p>}
       {commands.length === 0 ? <Empty>Chưa gửi lệnh nào.</Empty> : (
         <ul class="log">
@@ -39,7 +39,7 @@ export function CommandsList({ deviceId, commands, tz, now, error }: { deviceId:
 
 export function AsRunLog({ deviceId, logs, titles, tz }: { deviceId: string; logs: Playlog[]; titles: Map<string, string>; tz: string }) {
   return (
-    <div id="as-run" hx-get={`/cum-loa/${deviceId}/nhat-ky`} hx-trigger={`sse:playlog-${deviceId}, live-restored from:body`} hx-swap="outerHTML">
+    <div id="as-run" hx-disinherit="*" hx-get={`/cum-loa/${deviceId}/nhat-ky`} hx-trigger={`sse:playlog-${deviceId}, live-restored from:body`} hx-swap="outerHTML">
       {logs.length === 0 ? <Empty>Cụm loa chưa báo lượt phát nào.</Empty> : (
         <table class="table">
           <thead><tr><th>Lịch phát lúc</th><th>Chương trình</th><th>Kết quả</th></tr></thead>

@@ -20,7 +20,7 @@ export function GatewayList({ data }: { data: GatewaysData }) {
   const zoneName = new Map(data.zones.map((z) => [z.id, z.name]));
   const url = `/cum-loa${data.filter ? `?loc=${data.filter}` : ''}`;
   return (
-    <div id="fleet" hx-get={url} hx-select="#fleet" hx-swap="outerHTML" hx-trigger="sse:devices-changed, live-restored from:body">
+    <div id="fleet" hx-get={url} hx-select="#fleet" hx-disinherit="*" hx-swap="outerHTML" hx-trigger="sse:devices-changed, live-restored from:body">
       <nav class="chips" aria-label="Lọc cụm loa">
         <a href="/cum-loa" aria-current={data.filter ? undefined : 'page'}>Tất cả ({data.total})</a>
         {DEVICE_FLAGS.map((f) => <a href={`/cum-loa?loc=${f}`} aria-current={data.filter === f ? 'page' : undefined}>{FLAG_LABELS[f]} ({data.counts[f]})</a>)}

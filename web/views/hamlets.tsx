@@ -84,7 +84,7 @@ export function HamletsPage({ viewer, rows }: { viewer: Viewer; rows: ZoneRowDat
       )}
       <section class="card">
         <h2>Các thôn</h2>
-        <ul id="zones" class="users" hx-get="/thon" hx-select="#zones" hx-swap="outerHTML" hx-trigger="zone-created from:body">
+        <ul id="zones" class="users" hx-get="/thon" hx-select="#zones" hx-disinherit="*" hx-swap="outerHTML" hx-trigger="zone-created from:body">
           {rows.length ? rows.map((row) => <ZoneRow row={row} canEdit={canEdit} canDelete={canDelete} />) : <li><Empty>Chưa có thôn nào.</Empty></li>}
         </ul>
       </section>

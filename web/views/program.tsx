@@ -56,7 +56,7 @@ export function ProgramPage({ data }: { data: ProgramPageData }) {
   return (
     <Layout title={p.title} viewer={viewer} section="/chuong-trinh">
       <p><a href="/chuong-trinh">← Chương trình</a></p>
-      <div id="program" data-program-id={p.id} data-status={p.status} hx-get={`/chuong-trinh/${p.id}`} hx-select="#program" hx-swap="outerHTML" hx-trigger="sse:program">
+      <div id="program" data-program-id={p.id} data-status={p.status} hx-get={`/chuong-trinh/${p.id}`} hx-select="#program" hx-disinherit="*" hx-swap="outerHTML" hx-trigger="sse:program">
         <h1>{p.title}</h1>
         <p class="muted">
           {CATEGORY_LABELS[p.category]} · {p.airingVersion ? `đang phát phiên bản ${p.airingVersion}` : 'chưa có phiên bản được duyệt'}

@@ -50,7 +50,7 @@ export function ProgramItem({ p, names, tz, canEdit, error }: { p: ProgramView; 
 export function ProgramList({ programs, names, tz, canEdit, archived }: { programs: ProgramView[]; names: Names; tz: string; canEdit: boolean; archived: boolean }) {
   const shown = programs.filter((p) => p.archived === archived);
   return (
-    <div id="program-list" hx-get={`/chuong-trinh${archived ? '?luu-tru=1' : ''}`} hx-select="#program-list" hx-swap="outerHTML"
+    <div id="program-list" hx-get={`/chuong-trinh${archived ? '?luu-tru=1' : ''}`} hx-select="#program-list" hx-disinherit="*" hx-swap="outerHTML"
       hx-trigger="sse:program, programs-changed from:body, live-restored from:body">
       {shown.length ? <ul class="programs" id="programs">{shown.map((p) => <ProgramItem p={p} names={names} tz={tz} canEdit={canEdit} />)}</ul>
         : <Empty>{archived ? 'Chưa lưu trữ chương trình nào.' : 'Chưa có chương trình nào.'}</Empty>}
@@ -136,7 +136,7 @@ export function ProgramsPage({ data }: { data: ProgramsPageData }) {
             <Field label="Tiêu đề" name="title"><input name="title" maxlength={200} placeholder="Phổ biến Luật Thực hiện dân chủ ở cơ sở" /></Field>
             <Field label="Loại" name="category"><CategorySelect selected="law" /></Field>
             <Field label={`Tệp âm thanh (mp3, wav, m4a, ogg, webm, amr, flac; tối đa ${data.maxUploadMb} MB)`} name="file">
-              <input type="file" name="file" accept="audio/*,video/webm,.amr,.3gp,.flac" required />
+              <input type="file" name="file" accept="audio/*,video/webm,.amr,.3gp,.flac" />
             </Field>
             <progress data-field="upload-progress" max={1} value={0} hidden aria-label="Tiến độ tải lên"></progress>
             <button type="submit" data-action="upload">Tải lên</button>

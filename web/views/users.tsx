@@ -45,17 +45,20 @@ export function UserRow({ u, tz, errors, saved, self }: { u: UserView; tz: strin
           <form class="row wrap" {...post}>
             <Field label="Họ tên hiển thị" name="displayName" errors={errors}><input name="displayName" value={u.displayName ?? ''} maxlength={100} /></Field>
             <Field label="Vai trò" name="role" errors={errors}><select name="role"><RoleOptions selected={u.role} /></select></Field>
-            <button type="submit" name="do" value="update">Lưu</button>
+            <input type="hidden" name="do" value="update" />
+            <button type="submit">Lưu</button>
           </form>
           <form class="row wrap" {...post}>
             <Field label={`Mật khẩu mới cho ${u.username}`} name="password" errors={errors}>
               <input name="password" type="password" minlength={8} required autocomplete="new-password" />
             </Field>
-            <button type="submit" name="do" value="password" class="secondary">Đặt lại mật khẩu</button>
+            <input type="hidden" name="do" value="password" />
+            <button type="submit" class="secondary" data-action="reset-password">Đặt lại mật khẩu</button>
           </form>
           {!self && (
             <form {...post} hx-confirm={u.disabled ? `Mở khoá ${u.username}?` : `Khoá ${u.username}? Người này bị đăng xuất ngay.`}>
-              <button type="submit" name="do" value={u.disabled ? 'enable' : 'disable'} class={u.disabled ? 'secondary' : 'danger'}>{u.disabled ? 'Mở khoá tài khoản' : 'Khoá tài khoản'}</button>
+              <input type="hidden" name="do" value={u.disabled ? 'enable' : 'disable'} />
+              <button type="submit" class={u.disabled ? 'secondary' : 'danger'}>{u.disabled ? 'Mở khoá tài khoản' : 'Khoá tài khoản'}</button>
             </form>
           )}
         </div>
@@ -74,7 +77,7 @@ export function UsersPage({ viewer, users, tz, selfId }: { viewer: Viewer; users
       </section>
       <section class="card">
         <h2>Các tài khoản</h2>
-        <ul id="users" class="users" hx-get="/nguoi-dung" hx-select="#users" hx-swap="outerHTML" hx-trigger="user-created from:body">
+        <ul id="users" class="users" hx-get="/nguoi-dung" hx-select="#users" hx-disinherit="*" hx-swap="outerHTML" hx-trigger="user-created from:body">
           {users.map((u) => <UserRow u={u} tz={tz} self={u.id === selfId} />)}
         </ul>
       </section>
