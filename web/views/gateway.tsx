@@ -21,7 +21,8 @@ export function CommandsList({ deviceId, commands, tz, now, error }: { deviceId:
       {commands.length === 0 ? <Empty>Chưa gửi lệnh nào.</Empty> : (
         <ul class="log">
           {commands.slice(0, 10).map((cm) => {
-            const p = JSON.parse(cm.payload).payload as { volume?: number };
+            // The stored envelope holds the signed payload as the exact JSON text that was signed.
+            const p = JSON.parse(JSON.parse(cm.payload).payload) as { volume?: number };
             const expired = cm.result === 'sent' && cm.expiresAt < now;
             return (
               <li data-seq={cm.seq} data-result={expired ? 'expired' : cm.result}>
