@@ -26,7 +26,7 @@ import type { ManifestsService } from './manifests/service.js';
 import { mediaRoutes } from './media/routes.js';
 import { mqttHookRoutes, type MqttHookDeps } from './mqtt/hooks.js';
 import type { MediaStore } from './media/store.js';
-import { playlogsRoutes } from './playlogs/routes.js';
+import { devicePlaylogsRoutes, playlogsRoutes } from './playlogs/routes.js';
 import type { PlaylogsService } from './playlogs/service.js';
 import { jobsRoutes } from './jobs/routes.js';
 import type { Jobs } from './jobs/service.js';
@@ -94,6 +94,7 @@ export function createApp(d: AppDeps) {
       return zoneCalendar(d.zones.get(zoneId), d.manifests.preview({ from: now, to: now + d.horizonMs }, zoneId), titles, now);
     }, d.audit))
     .route('/devices', devicesRoutes(d.devices, d.provisioning, d.audit))
+    .route('/devices', devicePlaylogsRoutes(d.playlogs, d.timeZone, (id) => void d.devices.get(id)))
     .route('/devices', commandsRoutes(d.commands, (id) => void d.devices.get(id), (id) => d.programs.get(id), d.audit))
     .route('/programs', programsRoutes(d.programs, d.media))
     .route('/tts', ttsRoutes(d.tts))
