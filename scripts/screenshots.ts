@@ -16,18 +16,19 @@ try {
   const seeded = await seedCommune(t);
   const login = { admin: ['admin', ADMIN_PASSWORD], officer: [PEOPLE.officer.username, PEOPLE.officer.password], chair: [PEOPLE.chair.username, PEOPLE.chair.password], technician: [PEOPLE.technician.username, PEOPLE.technician.password] } as const;
   type Who = keyof typeof login;
-  const shots: { name: string; who: Who; path: string; then?: (p: import('playwright-core').Page) => Promise<void> }[] = [
+  // `show`: on a phone, what the screenshot scrolls to (the page is longer than the screen).
+  const shots: { name: string; who: Who; path: string; show?: string; then?: (p: import('playwright-core').Page) => Promise<void> }[] = [
     { name: 'approvals', who: 'chair', path: '/duyet' },
     { name: 'dashboard', who: 'admin', path: '/' },
     { name: 'gateways', who: 'technician', path: '/cum-loa' },
-    { name: 'gateway', who: 'technician', path: '/cum-loa/thon-dong-1', then: async (p) => {
+    { name: 'gateway', who: 'technician', path: '/cum-loa/thon-dong-1', show: '#commands', then: async (p) => {
       await p.click('[data-command=set-volume]');
       await p.locator('#commands [data-result=done]').first().waitFor({ timeout: 10_000 });
     } },
     { name: 'map', who: 'technician', path: '/cum-loa/ban-do' },
     { name: 'programs', who: 'officer', path: '/chuong-trinh' },
     { name: 'program', who: 'officer', path: `/chuong-trinh/${seeded.programs.reception}` },
-    { name: 'schedule-form', who: 'officer', path: '/lich/moi', then: async (p) => {
+    { name: 'schedule-form', who: 'officer', path: '/lich/moi', show: '#preview', then: async (p) => {
       await p.selectOption('select[name=programId]', seeded.programs.law);
       await p.check('input[name=kind][value=lunar-monthly]');
       await p.selectOption('select[name=lunarDay]', '15');
@@ -52,6 +53,7 @@ try {
       await p.page.waitForSelector('body[data-live=yes]');
       if (s.path.startsWith('/lich?')) await p.page.waitForSelector('#calendar[data-loading=no]');
       await s.then?.(p.page);
+      if (s.show && size === 'phone') await p.page.locator(s.show).evaluate((el) => el.scrollIntoView({ block: 'center' }));
       await p.page.waitForTimeout(300);
       await p.page.screenshot({ path: join(OUT, `${s.name}-${size}.png`), fullPage: size === 'desktop' });
       if (p.errors.length) console.warn(`${s.name} (${size}): ${p.errors.join('; ')}`);

@@ -22,7 +22,8 @@ if (el) {
     const box = document.createElement('div');
     box.append(link, document.createElement('br'), `${m.zone} · ${m.online ? 'Trực tuyến' : 'Mất kết nối'}`);
     marker.bindPopup(box);
-    marker.bindTooltip(m.name);
+    // Without tiles there is nothing else to read: the names stay on the map.
+    marker.bindTooltip(m.name, { permanent: !el.dataset.tiles, direction: 'right', offset: [8, 0] });
   }
   if (points.length === 1) map.setView(points[0], 15);
   else map.fitBounds(L.latLngBounds(points), { padding: [30, 30] });
