@@ -204,7 +204,7 @@ describe('each role does its daily work in the browser, at 1366×768 and at 390�
     await e.click(p.page.locator('nav a:has-text("Lịch phát")'));
     await e.click(p.page.locator('a:has-text("Lập lịch phát")'));
     // This week's weekday, at a minute far enough ahead to save, near enough to hear.
-    const at = Math.ceil((Date.now() + 40_000) / 60_000) * 60_000;
+    const at = Math.ceil((Date.now() + 25_000) / 60_000) * 60_000;
     const local = localParts(at, TZ);
     state.weekly = { at, hhmm: `${two(local.hour)}:${two(local.minute)}` };
     const weekday = WEEKDAY_CODES[new Date(Date.UTC(local.year, local.month - 1, local.day)).getUTCDay()];
@@ -255,7 +255,18 @@ describe('each role does its daily work in the browser, at 1366×768 and at 390�
     await phone.page.click('[data-action=save-schedule]');
     await phone.page.waitForURL(/\/lich\?ngay=/);
     const lunar = (await (await t.api('/api/schedules')).json()).schedules.find((s: { rule: { type: string } }) => s.rule.type === 'lunar');
-    await phone.page.locator(`.fc-event[data-schedule-id="${lunar.id}"]`).first().waitFor();
+    // One play opens its details (with its lunar date) and is skipped alone; the calendar follows.
+    const first = phone.page.locator(`.fc-event[data-schedule-id="${lunar.id}"]`).first();
+    const firstAt = await first.getAttribute('data-at');
+    await first.click();
+    await phone.page.locator('#occurrence[open] #occurrence-details', { hasText: 'rằm tháng' }).waitFor();
+    await checkPage(phone, '#occurrence [data-action=skip]');
+    await phone.page.click('#occurrence [data-action=skip]');
+    await phone.page.locator('#occurrence .ok', { hasText: 'Đã bỏ lượt này' }).waitFor();
+    await phone.page.click('#occurrence button:has-text("Đóng")');
+    await phone.page.locator(`.fc-event[data-at="${firstAt}"]`).waitFor({ state: 'detached' });
+    const skipped = (await (await t.api(`/api/schedules/${lunar.id}`)).json()).schedule.rule.exdates;
+    expect(skipped.map((x: string) => Date.parse(x))).toEqual([Date.parse(firstAt!)]);
     await phone.page.goto(`${t.sys.httpUrl}/lich?xem=thang`);
     await phone.page.locator(`.fc-event[data-schedule-id="${weekly}"]`).first().waitFor();
     expect(await phone.page.locator('.fc .lunar').count()).toBeGreaterThan(27);

@@ -15,8 +15,12 @@ const RESULT_NAMES: Record<CommandRow['result'], string> = { sent: 'Đã gửi, 
 export const PLAY_RESULT_NAMES: Record<string, string> = { completed: 'Đã phát hết', interrupted: 'Bị ngắt giữa chừng', failed: 'Lỗi khi phát', missed: 'Bỏ lỡ', cancelled: 'Đã huỷ' };
 
 export function CommandsList({ deviceId, commands, tz, now, error }: { deviceId: string; commands: CommandRow[]; tz: string; now: number; error?: string }) {
+  // An answer can come between this list being rendered and being swapped in, and its signal is then
+  // lost with the old list: while a command waits, the list also looks again by itself.
+  const waiting = commands.some((cm) => cm.result === 'sent' && cm.expiresAt > now);
   return (
-    <div id="commands" hx-disinherit="*" hx-get={`/cum-loa/${deviceId}/lenh`} hx-trigger={`sse:commands-${deviceId}, live-restored from:body`} hx-swap="outerHTML">
+    <div id="commands" hx-disinherit="*" hx-get={`/cum-loa/${deviceId}/lenh`} hx-swap="outerHTML"
+      hx-trigger={`sse:commands-${deviceId}, live-restored from:body${waiting ? ', load delay:1500ms' : ''}`}>
       {error && <p class="form-error" role="alert">{error}</p>}
       {commands.length === 0 ? <Empty>Chưa gửi lệnh nào.</Empty> : (
         <ul class="log">
