@@ -29,10 +29,10 @@ try {
     { name: 'programs', who: 'officer', path: '/chuong-trinh' },
     { name: 'program', who: 'officer', path: `/chuong-trinh/${seeded.programs.reception}` },
     { name: 'schedule-form', who: 'officer', path: '/lich/moi', show: '#preview', then: async (p) => {
-      await p.selectOption('select[name=programId]', seeded.programs.law);
+      await p.selectOption('select[name=programId]', seeded.programs.reception);
       await p.check('input[name=kind][value=lunar-monthly]');
-      await p.selectOption('select[name=lunarDay]', '15');
-      await p.fill('input[name=time]', '19:00');
+      await p.selectOption('select[name=lunarDay]', '1');
+      await p.fill('input[name=time]', '18:00');
       await p.locator('#preview [data-field=next]').waitFor();
     } },
     { name: 'calendar-week', who: 'officer', path: '/lich?xem=tuan' },

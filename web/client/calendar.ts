@@ -18,10 +18,11 @@ if (el) {
   // The calendar runs on the commune's wall clock: events come without an offset and are shown as
   // they are (time zone "UTC" here means "do not convert"); "now" is the commune's now.
   const offsetMs = Number(el.dataset.offset ?? 420) * 60_000;
-  const lunar = (d: Date) => {
+  const lunar = (d: Date, long = false) => {
     const span = document.createElement('span');
     span.className = 'lunar';
-    span.textContent = lunarCell({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() });
+    const cell = lunarCell({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() });
+    span.textContent = long ? `âm lịch ${cell}` : cell;
     span.title = 'Ngày âm lịch';
     return span;
   };
@@ -49,7 +50,9 @@ if (el) {
     slotLabelFormat: { hour: '2-digit', minute: '2-digit', hour12: false },
     allDaySlot: false,
     dayCellContent: (arg) => (arg.view.type === 'dayGridMonth' ? { domNodes: [text(arg.dayNumberText), lunar(arg.date)] } : true),
-    dayHeaderContent: (arg) => ({ domNodes: [text(arg.text), ...(arg.view.type === 'timeGridWeek' || arg.view.type === 'listWeek' ? [lunar(arg.date)] : [])] }),
+    dayHeaderContent: (arg) => ({ domNodes: [text(arg.text), ...(arg.view.type === 'timeGridWeek' || arg.view.type === 'listWeek' ? [lunar(arg.date, arg.view.type === 'listWeek')] : [])] }),
+    // The list's day header says the whole date on the left (the lunar day follows it), nothing on the right.
+    views: { listWeek: { listDayFormat: { weekday: 'long', day: '2-digit', month: '2-digit', year: 'numeric' }, listDaySideFormat: false } },
     events: (info, ok, fail) => {
       const q = new URLSearchParams({ start: info.startStr, end: info.endStr, thon: zoneSelect?.value ?? '' });
       fetch(`/lich/su-kien?${q}`).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`)))).then(ok, fail);
