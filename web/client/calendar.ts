@@ -39,7 +39,7 @@ if (el) {
       ? { left: 'prev,next', center: 'title', right: 'today' }
       : { left: 'prev,next today', center: 'title', right: 'dayGridMonth,timeGridWeek,listWeek' },
     footerToolbar: phone ? { center: 'dayGridMonth,listWeek' } : undefined,
-    // Text arrows: FullCalendar's icon font is a data: URL the Content-Security-Policy does not allow.
+    // Words on the arrows: plainer than icons for someone new to a calendar.
     buttonIcons: false,
     buttonText: { today: 'Hôm nay', month: 'Tháng', week: 'Tuần', list: 'Danh sách', prev: '‹ Trước', next: 'Sau ›' },
     height: 'auto',
