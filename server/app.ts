@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
-import { reportPages } from '../web/report-routes.js';
-import { webRoutes } from '../web/routes.js';
+import type { ApiCall } from '../web/context.js';
+import { notFoundPage, webRoutes } from '../web/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import type { AuditLog } from './audit/service.js';
 import { requireUser, sessionUser, type AuthEnv } from './auth/middleware.js';
@@ -37,7 +37,7 @@ import { httpMetrics, metricsRoutes } from './metrics/routes.js';
 import type { Metrics } from './metrics/service.js';
 import { mqttHookRoutes, type MqttHookDeps } from './mqtt/hooks.js';
 import type { MediaStore } from './media/store.js';
-import { playlogsRoutes } from './playlogs/routes.js';
+import { devicePlaylogsRoutes, playlogsRoutes } from './playlogs/routes.js';
 import type { PlaylogsService } from './playlogs/service.js';
 import { jobsRoutes } from './jobs/routes.js';
 import type { Jobs } from './jobs/service.js';
@@ -92,7 +92,15 @@ export interface AppDeps {
   metrics: Metrics;
   /** GET /metrics needs this bearer token; without one it answers loopback clients only. */
   metricsToken?: string;
+  /** Map tiles for the panel's gateway map (`{z}/{x}/{y}`), or null for markers alone. */
+  mapTileUrl?: string | null;
 }
+
+/** Where map tiles come from, for the Content-Security-Policy (`{s}` subdomains: any subdomain). */
+const tileOrigin = (template: string) => {
+  const u = new URL(template.replace('{s}.', 'a.').replace(/[{}]/g, ''));
+  return template.includes('{s}.') ? `${u.protocol}//*.${u.host.slice(2)}` : u.origin;
+};
 
 /** Routes that take audio: their own limit (MAX_UPLOAD_MB) applies instead of the body limit. */
 const isUpload = (method: string, path: string) => method === 'POST' && /^\/api\/programs(\/[^/]+\/versions)?$/.test(path);
@@ -111,6 +119,7 @@ export function createApp(d: AppDeps) {
       return zoneCalendar(d.zones.get(zoneId), d.manifests.preview({ from: now, to: now + d.horizonMs }, zoneId), titles, now);
     }, d.audit))
     .route('/devices', devicesRoutes(d.devices, d.provisioning, d.audit))
+    .route('/devices', devicePlaylogsRoutes(d.playlogs, d.timeZone, (id) => void d.devices.get(id)))
     .route('/devices', commandsRoutes(d.commands, (id) => void d.devices.get(id), (id) => d.programs.get(id), d.audit))
     .route('/programs', programsRoutes(d.programs, d.media))
     .route('/tts', ttsRoutes(d.tts))
@@ -130,11 +139,24 @@ export function createApp(d: AppDeps) {
     const user = sessionUser(d.auth, c);
     return !!user && can(user.role, 'media.listen');
   };
+  // The panel acts through the API, as the user who asked: the API's checks and audit log are the only ones.
+  let self: { fetch: (req: Request, env: unknown) => Response | Promise<Response> } | undefined;
+  const panelApi: ApiCall = async (c, path, init = {}) => {
+    const headers = new Headers({ cookie: c.req.header('cookie') ?? '' });
+    if (init.json !== undefined) headers.set('content-type', 'application/json');
+    const res = await self!.fetch(new Request(new URL(path, c.req.url), {
+      method: init.method ?? 'GET', headers, body: init.json !== undefined ? JSON.stringify(init.json) : undefined,
+    }), c.env);
+    const body = res.status === 204 ? {} : await res.json().catch(() => ({}));
+    return (res.ok
+      ? { ok: true, status: res.status, body }
+      : { ok: false, status: res.status, error: { status: res.status, ...(body.error ?? { code: 'http_error' }) } }) as never;
+  };
   const app = new Hono()
     .use('*', httpMetrics(d.metrics))
     .use('*', clientInfo(d.trustProxy))
     .use('/nghe-lai/*', openToOtherSites())
-    .use('*', securityHeaders())
+    .use('*', securityHeaders(d.mapTileUrl ? [tileOrigin(d.mapTileUrl)] : []))
     .use('*', bodyLimits(d.maxJsonBodyBytes, isUpload))
     .use('*', csrfGuard())
     .get('/healthz', (c) => {
@@ -146,15 +168,18 @@ export function createApp(d: AppDeps) {
     .route('/mqtt', mqttHookRoutes(d.mqttHooks))
     .route('/device/v1', gatewayRoutes(d.devices.verifySecret, d.provisioning, d.now))
     .route('/media', mediaRoutes(d.media, canListen, d.devices.verifySecret))
-    .route('/bao-cao', reportPages(d.auth, d.reports, d.communeName, d.timeZone, d.now))
     .route('/metrics', metricsRoutes(d.metrics, d.metricsToken))
     // Public, no login: residents listen again to what an officer made public.
     .route('/nghe-lai', listenRoutes(d.listen, { ...d.listenOptions, communeName: d.communeName, timeZone: d.timeZone, now: d.now }))
-    .route('/', webRoutes(d.auth, (user) => ({
-      communeName: d.communeName, timeZone: d.timeZone, user, zones: d.zones.list(), devices: d.devices.list(),
-    }), d.sessionTtlMs, Math.round(d.media.maxUploadBytes / 1048576)));
+    .route('/', webRoutes({
+      ...d, maxUploadMb: Math.round(d.media.maxUploadBytes / 1048576), mapTileUrl: d.mapTileUrl ?? null,
+      api: panelApi,
+    }));
+  self = app;
 
-  app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
+  app.notFound((c) => (!c.req.path.startsWith('/api/') && (c.req.header('accept') ?? '').includes('text/html')
+    ? c.html(notFoundPage(), 404)
+    : c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404)));
   app.onError(errorHandler(d.log));
   return app;
 }

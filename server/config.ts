@@ -46,6 +46,7 @@ const schema = z.object({
   MAX_MANIFEST_ITEMS: z.coerce.number().int().min(10).max(100_000).default(2000),
   DB_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(500),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(10),
+  MAP_TILE_URL: z.string().regex(/^(none|https?:\/\/\S+\{z\}\S*)$/, 'a tile URL with {z}/{x}/{y}, or none').default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
   EMERGENCY_EXPIRY_MINUTES: z.coerce.number().min(1).max(7 * 24 * 60).default(60),
   PLAY_SETTLE_GRACE_MINUTES: z.coerce.number().min(0).max(24 * 60).default(10),
   INCIDENT_WEBHOOK_URL: z.string().url().optional(),
@@ -134,6 +135,8 @@ export interface Config {
     backupDir: string;
     backupKeep: number;
   };
+  /** Tiles of the panel's gateway map; null: markers on a blank background. */
+  mapTileUrl: string | null;
 }
 
 const on = (cron: string) => (cron === 'off' ? null : cron);
@@ -196,6 +199,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       backupDir: resolve(e.BACKUP_DIR ?? join(e.DATA_DIR, 'backups')),
       backupKeep: e.BACKUP_KEEP,
     },
+    mapTileUrl: e.MAP_TILE_URL === 'none' ? null : e.MAP_TILE_URL,
   };
 }
 

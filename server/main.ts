@@ -79,6 +79,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
 
   const auth = createAuthService({ db, clock, sessionTtlMs: config.sessionTtlMs, limits: config.login });
   if (await auth.ensureAdmin(config.adminPassword)) log.info('created user admin from LOALANG_ADMIN_PASSWORD');
+  else if (!auth.hasUsers()) log.warn("no user yet, so nobody can log in: restart with LOALANG_ADMIN_PASSWORD='a long password' to create the user admin");
   // Schedules are built below; a zone asks them only when it is deleted.
   const zones = createZonesService({
     db, bus, clock, targets: { schedulesFor: (id) => schedules.targeting(id), release: (id) => schedules.releaseZone(id) },
@@ -94,7 +95,11 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     ? await googleProvider({ endpoint: config.tts.googleEndpoint, insecure: config.tts.googleInsecure, defaultVoice: config.tts.googleVoice })
     : espeakProvider();
   log.info(`text to speech: ${tts.name}`);
-  const programs = createProgramsService({ db, bus, clock, media, jobs, audit, tts });
+  // Schedules and the as-run log are built below; a program asks them only when it is deleted.
+  const programs = createProgramsService({
+    db, bus, clock, media, jobs, audit, tts,
+    references: { schedulesFor: (id) => schedules.list().filter((s) => s.programIds.includes(id)).map((s) => ({ id: s.id })), everPlayed: (id) => playlogs.playedProgram(id) },
+  });
   // What airs is the approved version: unapproved programs are "not approved" to schedules, absent from manifests.
   const onAir = () => programs.list().flatMap((p) => (p.airing ? [{ ...p, asset: p.airing }] : []));
   const horizonMs = config.horizonDays * 86400_000;
@@ -180,6 +185,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     mqttHooks: { auth: infra.mqttAuth, serverUsername: infra.serverUsername, token: config.mqttUrl ? config.mqttHookToken : undefined },
     commands, jobs, audit, tts, broadcasts, plays, incidents, names, reports, cap, capInboundToken: config.cap.inboundToken,
     listen, listenOptions: config.listen, metrics, metricsToken: config.metricsToken,
+    mapTileUrl: config.mapTileUrl,
     broadcastContent: {
       program: (id) => {
         const p = programs.get(id);

@@ -49,7 +49,7 @@ describe('the panel in a real browser', () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('vi');
     await page.waitForSelector('body[data-live=yes]');
 
-    const row = page.locator('tr[data-device-id="thon-dong-1"]');
+    const row = page.locator('[data-device-id="thon-dong-1"]');
     expect(await row.locator('[data-field=status]').textContent()).toBe('Mất kết nối');
     let navigations = 0;
     page.on('framenavigated', () => navigations++);
@@ -57,7 +57,7 @@ describe('the panel in a real browser', () => {
     const agent = testAgent(t, device, join(dir, device.id), { keepaliveSec: 2 });
     await agent.start();
     await row.locator('.badge.on:has-text("Trực tuyến")').waitFor({ timeout: 10_000 });
-    expect(await page.locator('#online-count').textContent()).toBe('1');
+    await page.locator('#online-count:text-is("1")').waitFor({ timeout: 5_000 });
     await expect(row.locator('[data-field=lastSeen]').textContent()).resolves.not.toBe('chưa kết nối');
 
     const wav = join(dir, 'thong-bao.wav');
@@ -72,5 +72,35 @@ describe('the panel in a real browser', () => {
     await row.locator('.badge.off:has-text("Mất kết nối")').waitFor({ timeout: 10_000 });
     expect(navigations).toBe(0);
     await page.screenshot({ path: join(dir, 'panel.png') });
+  });
+
+  it('says so when the live connection drops, stops claiming gateways are online, and recovers by itself', async () => {
+    const device = await createDevice(t, 'thon-dong-2', (await (await t.api('/api/zones')).json()).zones[0].id);
+    const agent = testAgent(t, device, join(dir, device.id), { keepaliveSec: 2 });
+    await agent.start();
+    const page = await browser.newPage();
+    await page.goto(`${t.sys.httpUrl}/login`);
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', ADMIN_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('body[data-live=yes]');
+    const row = page.locator('[data-device-id="thon-dong-2"]');
+    await row.locator('.badge.on:has-text("Trực tuyến")').waitFor({ timeout: 10_000 });
+    expect(await page.locator('#live-banner').isVisible()).toBe(false);
+
+    // The server goes away: the banner says so, and no gateway is still shown as online.
+    const port = t.sys.httpPort;
+    await t.sys.stop();
+    agent.kill();
+    await page.locator('#live-banner').waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await page.locator('#live-banner').textContent()).toContain('Mất kết nối trực tiếp với máy chủ');
+    expect(await page.locator('.badge.on').count()).toBe(0);
+    expect(await row.locator('[data-field=status]').textContent()).toBe('Không rõ');
+
+    // It comes back on the same address: the page reconnects, hides the banner and redraws the gateways.
+    t = await startTestSystem({ COMMUNE_NAME: 'Xã Hòa Bình', PORT: String(port) }, t.dir);
+    await page.waitForSelector('body[data-live=yes]', { timeout: 20_000 });
+    expect(await page.locator('#live-banner').isVisible()).toBe(false);
+    await row.locator('[data-field=status]:has-text("Mất kết nối")').waitFor({ timeout: 10_000 });
   });
 });

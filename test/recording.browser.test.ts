@@ -45,14 +45,15 @@ describe('the chair records a greeting in the browser, an editor submits it, the
     await page.fill('input[name=username]', username);
     await page.fill('input[name=password]', `${username}-pw`);
     await page.click('button[type=submit]');
-    await page.waitForURL(`${t.sys.httpUrl}/`);
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
     await page.click('nav a:has-text("Chương trình")');
-    await page.waitForSelector('#programs-app[data-ready=yes]');
+    await page.waitForSelector('#program-list');
     return page;
   }
 
   it('records with MediaRecorder, uploads, submits as editor and approves as approver', async () => {
     const editor = await loginAs('can-bo-van-hoa');
+    await editor.waitForSelector('#programs-app[data-ready=yes]');
     const rec = editor.locator('#record');
     await rec.locator('input[name=title]').fill('Lời chào năm mới của Chủ tịch UBND xã');
     await rec.locator('select[name=category]').selectOption('greeting');
@@ -64,21 +65,22 @@ describe('the chair records a greeting in the browser, an editor submits it, the
 
     // The job shows its progress, then the program appears as a draft.
     await editor.locator('#jobs li[data-status=succeeded]').waitFor({ timeout: 30_000 });
-    const row = editor.locator('#programs tr', { hasText: 'Lời chào năm mới của Chủ tịch UBND xã' });
+    const row = editor.locator('#programs li', { hasText: 'Lời chào năm mới của Chủ tịch UBND xã' });
     await row.locator('[data-field=status]:has-text("Bản nháp")').waitFor();
     await expect(row.textContent()).resolves.toContain('ghi âm');
     await row.locator('[data-action=submit]').click();
     await row.locator('[data-field=status]:has-text("Chờ duyệt")').waitFor();
     expect(await row.locator('[data-action=approve]').count()).toBe(0);
 
+    // The chair lands on the approvals inbox, listens (MP3), sees the waveform, and decides.
     const chair = await loginAs('chu-tich');
-    const pending = chair.locator('#programs tr', { hasText: 'Lời chào năm mới của Chủ tịch UBND xã' });
-    await pending.locator('[data-field=status]:has-text("Chờ duyệt")').waitFor();
-    // The chair can listen (MP3) and see the waveform before deciding.
+    await chair.goto(`${t.sys.httpUrl}/duyet`);
+    const pending = chair.locator('#inbox li', { hasText: 'Lời chào năm mới của Chủ tịch UBND xã' });
+    expect(await pending.getAttribute('data-status')).toBe('pending');
     expect(await pending.locator('audio').getAttribute('src')).toMatch(/^\/media\/[0-9a-f]{64}\.mp3$/);
-    expect(await pending.locator('canvas.wave').count()).toBe(1);
+    expect(await pending.locator('svg.wave').count()).toBe(1);
     await pending.locator('[data-action=approve]').click();
-    await pending.locator('[data-field=status]:has-text("Đã duyệt")').waitFor();
+    await chair.locator('#inbox li[data-status=approved]', { hasText: 'đã duyệt' }).waitFor();
     // The editor's page follows along live.
     await row.locator('[data-field=status]:has-text("Đã duyệt")').waitFor({ timeout: 10_000 });
 

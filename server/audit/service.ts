@@ -10,6 +10,7 @@ export type { Actor } from '../http/request.js';
 
 export type AuditAction =
   | 'program.created' | 'program.version-created' | 'program.updated' | 'program.submitted' | 'program.approved' | 'program.rejected'
+  | 'program.archived' | 'program.unarchived' | 'program.deleted'
   | 'schedule.created' | 'schedule.updated' | 'schedule.deleted'
   | 'broadcast.command' | 'broadcast.played'
   | 'broadcast.emergency-prepared' | 'broadcast.emergency-fired' | 'broadcast.emergency-confirmed' | 'broadcast.emergency-cancelled' | 'broadcast.settings-changed'

@@ -26,6 +26,8 @@ export const PERMISSIONS = {
   'schedules.view': CONTENT,
   'schedules.edit': CONTENT,
   'playlogs.view': CONTENT,
+  /** One gateway's as-run log: what it played, for the technicians who look after it, too. */
+  'devices.playlogs': EVERYONE,
   'audit.view': ['admin', 'approver'],
   /** Live updates about content (job progress, programs, plays) beside the device status everyone sees. */
   'live.content': CONTENT,

@@ -11,8 +11,8 @@ const RRule = ((rrulePkg as unknown as { RRule?: typeof rrulePkg.RRule }).RRule 
 export type Rule =
   | { type: 'once'; at: string }
   | { type: 'rrule'; dtstart: string; rrule: string; exdates?: string[] }
-  | { type: 'lunar'; month?: number; day: number; time: string; leap?: boolean }
-  | { type: 'holidays'; holidays: 'all' | HolidayId[]; time: string };
+  | { type: 'lunar'; month?: number; day: number; time: string; leap?: boolean; exdates?: string[] }
+  | { type: 'holidays'; holidays: 'all' | HolidayId[]; time: string; exdates?: string[] };
 
 export interface Window { from: number; to: number }
 
@@ -79,6 +79,11 @@ function shiftedStart(o: ReturnType<typeof parseRrule>, dtstart: Date, from: Dat
  */
 export function ruleInstants(rule: Rule, w: Window, tz: string): number[] {
   if (w.to <= w.from) return [];
+  // EXDATE (RFC 5545 §3.8.5.1): lunar and holiday rules skip single plays the same way RRULEs do.
+  if ((rule.type === 'lunar' || rule.type === 'holidays') && rule.exdates?.length) {
+    const ex = new Set(rule.exdates.map((e) => Date.parse(e)));
+    return ruleInstants({ ...rule, exdates: undefined }, w, tz).filter((t) => !ex.has(t));
+  }
   switch (rule.type) {
     case 'once': {
       const at = Date.parse(rule.at);

@@ -31,6 +31,8 @@ export function securityHeaders(imgSources: string[] = []): MiddlewareHandler {
       scriptSrc: ["'self'"],
       styleSrc: ["'self'", "'unsafe-inline'"],
       imgSrc: ["'self'", 'data:', 'blob:', ...imgSources],
+      // The calendar library ships its icon font inline, as a data: URL.
+      fontSrc: ["'self'", 'data:'],
       mediaSrc: ["'self'", 'blob:'],
       connectSrc: ["'self'"],
       objectSrc: ["'none'"],

@@ -41,6 +41,8 @@ export function createPlaylogsService({ db, bus, clock }: { db: Db; bus: Bus; cl
     /** Retention: plays older than `before` are deleted, a chunk at a time. */
     pruneBefore: (before: number) => deleteInChunks((limit) =>
       db.delete(playlogs).where(inArray(playlogs.id, db.select({ id: playlogs.id }).from(playlogs).where(lt(playlogs.startedAt, before)).limit(limit))).run().changes),
+    /** Whether any gateway ever reported a play of this program. */
+    playedProgram: (programId: string) => !!db.select({ id: playlogs.id }).from(playlogs).where(eq(playlogs.programId, programId)).limit(1).get(),
     start() {
       bus.on('device.played', owner, ({ deviceId, report }) => void record(deviceId, report));
     },

@@ -97,8 +97,16 @@ export function programsRoutes(programs: ProgramsService, media: MediaStore) {
       return c.json({ job }, 202);
     })
     // `public`: on the residents' "nghe lại" page and podcast feed (its approved version only, once there is one).
-    .patch('/:id', edit, validate('json', z.object({ title: title.optional(), category: category.optional(), public: z.boolean().optional() }).strict()), (c) =>
-      c.json({ program: programs.update(c.req.param('id'), c.req.valid('json'), actorOf(c)) }, 200))
+    .patch('/:id', edit, validate('json', z.object({ title: title.optional(), category: category.optional(), public: z.boolean().optional(), archived: z.boolean().optional() }).strict()), (c) => {
+      const { archived, ...patch } = c.req.valid('json');
+      const id = c.req.param('id');
+      if (archived !== undefined) programs.setArchived(id, archived, actorOf(c));
+      return c.json({ program: Object.keys(patch).length ? programs.update(id, patch, actorOf(c)) : programs.get(id) }, 200);
+    })
+    .delete('/:id', edit, (c) => {
+      programs.remove(c.req.param('id'), actorOf(c));
+      return c.body(null, 204);
+    })
     .post('/:id/submit', edit, (c) => c.json({ program: programs.submit(c.req.param('id'), actorOf(c)) }, 200))
     // The decision names the version the chair listened to: a newer one is not approved unheard.
     .post('/:id/approve', allow('programs.decide'), validate('json', heard), (c) =>

@@ -68,6 +68,7 @@ export interface ProgramView {
   updatedAt: number;
   /** On the public "nghe lại" page and feed (its airing version, when it has one). */
   public: boolean;
+  /** Kept for the record, no longer offered for scheduling. */
   archived: boolean;
   /** Every version, newest first (single-program reads only). */
   versions?: VersionView[];
@@ -99,8 +100,15 @@ export interface SpeechInput extends NewAudio {
  * Programs and their versions, from audio in to the chair's decision.
  * draft → pending → approved | rejected, per version; a program airs its approved version until a newer one is approved.
  */
-export function createProgramsService({ db, bus, clock, media, jobs, audit, tts }: {
-  db: Db; bus: Bus; clock: Clock; media: MediaStore; jobs: Jobs; audit: AuditLog; tts: TtsProvider;
+/** What refers to a program from other features (given by main.ts): a program they name is not deleted. */
+export interface ProgramReferences {
+  schedulesFor(programId: string): { id: string }[];
+  /** Whether any gateway ever reported playing it: the as-run log keeps its title. */
+  everPlayed(programId: string): boolean;
+}
+
+export function createProgramsService({ db, bus, clock, media, jobs, audit, tts, references }: {
+  db: Db; bus: Bus; clock: Clock; media: MediaStore; jobs: Jobs; audit: AuditLog; tts: TtsProvider; references?: ProgramReferences;
 }) {
   const assetsBySha = (shas: string[]) =>
     new Map(shas.length ? db.select().from(assets).where(inArray(assets.sha256, [...new Set(shas)])).all().map((a) => [a.sha256, a]) : []);
@@ -280,6 +288,36 @@ export function createProgramsService({ db, bus, clock, media, jobs, audit, tts 
       }
       bus.emit('program.updated', { programId: id });
       return service.get(id);
+    },
+
+    setArchived(id: string, archived: boolean, actor: Actor): ProgramView {
+      row(id);
+      db.update(programs).set({ archived, updatedAt: clock.now() }).where(eq(programs.id, id)).run();
+      audit.record(actor, archived ? 'program.archived' : 'program.unarchived', { type: 'program', id });
+      bus.emit('program.updated', { programId: id });
+      return service.get(id);
+    },
+
+    /**
+     * Deletes a program nothing refers to: schedules name it (409 program_in_use) or it was played or
+     * broadcast (409 program_has_history: the record keeps it; archive it instead).
+     */
+    remove(id: string, actor: Actor) {
+      const p = row(id);
+      const scheduled = references?.schedulesFor(id) ?? [];
+      if (scheduled.length) {
+        throw new ApiError(409, 'program_in_use', `${p.title} is scheduled by ${scheduled.length} schedule(s); delete them first, or archive the program`, { schedules: scheduled });
+      }
+      const history = () => new ApiError(409, 'program_has_history', `${p.title} has been played or broadcast; it stays on record: archive it instead`);
+      if (references?.everPlayed(id)) throw history();
+      try {
+        db.delete(programs).where(eq(programs.id, id)).run();
+      } catch (err) {
+        if (String((err as { code?: string }).code).startsWith('SQLITE_CONSTRAINT')) throw history();
+        throw err;
+      }
+      audit.record(actor, 'program.deleted', { type: 'program', id }, { title: p.title });
+      bus.emit('program.updated', { programId: id });
     },
 
     submit(id: string, actor: Actor): ProgramView {

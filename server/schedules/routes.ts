@@ -18,9 +18,9 @@ export const ruleSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('rrule'), dtstart: isoInstant, rrule: z.string().min(6).max(500), exdates: z.array(isoInstant).max(500).optional() }),
   z.object({
     type: z.literal('lunar'), month: z.number().int().min(1).max(12).optional(), day: z.number().int().min(1).max(30), time: hhmm,
-    leap: z.boolean().optional(),
+    leap: z.boolean().optional(), exdates: z.array(isoInstant).max(500).optional(),
   }),
-  z.object({ type: z.literal('holidays'), holidays: z.union([z.literal('all'), z.array(z.enum(HOLIDAYS)).min(1)]), time: hhmm }),
+  z.object({ type: z.literal('holidays'), holidays: z.union([z.literal('all'), z.array(z.enum(HOLIDAYS)).min(1)]), time: hhmm, exdates: z.array(isoInstant).max(500).optional() }),
 ]);
 
 const fields = {
@@ -64,11 +64,21 @@ export function schedulesRoutes(schedules: SchedulesService, timeZone: string, a
       audit.record(actorOf(c), 'schedule.created', { type: 'schedule', id: schedule.id }, summary(schedule));
       return c.json({ schedule: out(schedule) }, 201);
     })
-    .patch('/:id', edit, validate('json', schedulePatch), async (c) => {
+    .patch('/:id', edit, validate('query', z.object({ dryRun: z.enum(['true', 'false']).optional() })), validate('json', schedulePatch), async (c) => {
       const body = c.req.valid('json');
       if (body.programId && body.programIds) throw new ApiError(400, 'invalid_request', 'give programId or programIds, not both');
+      // The change checked as if saved, the schedule itself left out of the conflicts.
+      if (c.req.valid('query').dryRun === 'true') return c.json(await schedules.dryRun({ ...schedules.get(c.req.param('id')), ...toInput(body) } as ScheduleInput, c.req.param('id')), 200);
       const schedule = await schedules.update(c.req.param('id'), toInput(body));
       audit.record(actorOf(c), 'schedule.updated', { type: 'schedule', id: schedule.id }, { changed: Object.keys(body), ...summary(schedule) });
+      return c.json({ schedule: out(schedule) }, 200);
+    })
+    /** Skips one play (an EXDATE): the rest of the schedule stays as it is. */
+    .post('/:id/skip', edit, validate('json', z.object({ at: isoInstant })), async (c) => {
+      const before = schedules.get(c.req.param('id'));
+      const at = c.req.valid('json').at;
+      const schedule = await schedules.skip(before.id, Date.parse(at));
+      audit.record(actorOf(c), 'schedule.updated', { type: 'schedule', id: schedule.id }, { skipped: toZonedIso(Date.parse(at), timeZone), ...summary(schedule) });
       return c.json({ schedule: out(schedule) }, 200);
     })
     .delete('/:id', edit, (c) => {

@@ -120,8 +120,8 @@ export function createSchedulesService(d: ScheduleDeps) {
     list,
     get,
     /** dryRun: the same checks, nothing saved. */
-    async dryRun(input: ScheduleInput) {
-      const p = await plan(input, validate(input), 'dry-run');
+    async dryRun(input: ScheduleInput, exclude?: string) {
+      const p = await plan(input, validate(input), exclude ?? 'dry-run', exclude);
       return { ok: p.quietHits.length === 0 && (input.priority !== 'normal' || p.conflicts.length === 0), ...view(p) };
     },
     async create(input: ScheduleInput, userId: string): Promise<Schedule> {
@@ -147,6 +147,19 @@ export function createSchedulesService(d: ScheduleDeps) {
       db.update(schedules).set({ ...row(input), ...series, updatedAt: now }).where(eq(schedules.id, id)).run();
       const zoneIds = before.zoneIds === 'all' || input.zoneIds === 'all' ? 'all' : [...new Set([...before.zoneIds, ...input.zoneIds])];
       bus.emit('schedule.changed', { scheduleId: id, zoneIds });
+      return get(id);
+    },
+    /** One play left out (an EXDATE on the rule); a schedule that plays once is deleted instead. */
+    async skip(id: string, at: number): Promise<Schedule> {
+      const s = get(id);
+      if (s.rule.type === 'once') throw new ApiError(409, 'not_repeating', 'This schedule plays once: delete it instead of skipping its only play');
+      if (!scheduleInstants(s, { from: at, to: at + 1 }, tz).length) {
+        throw new ApiError(422, 'not_an_occurrence', `The schedule does not play at ${iso(at)}`);
+      }
+      const rule = { ...s.rule, exdates: [...(s.rule.exdates ?? []), iso(at)] } as Rule;
+      const now = clock.now();
+      db.update(schedules).set({ rule: rule as Record<string, unknown>, updatedAt: now }).where(eq(schedules.id, id)).run();
+      bus.emit('schedule.changed', { scheduleId: id, zoneIds: s.zoneIds });
       return get(id);
     },
     remove(id: string) {

@@ -1,79 +1,58 @@
-import { Layout } from './layout.js';
+import type { DeviceView } from '../../server/devices/service.js';
+import type { Zone } from '../../server/zones/service.js';
+import { Empty } from './components.js';
+import { DeviceRow } from './device-row.js';
+import { Layout, type Viewer } from './layout.js';
 
-export interface DashboardDevice {
-  id: string;
-  name: string;
-  zoneId: string;
-  online: boolean;
-  lastSeenAt: number | null;
-  manifestVersion: number;
-  appliedVersion: number;
-  playing: { title: string } | null;
-}
 export interface DashboardData {
   communeName: string;
-  timeZone: string;
-  user: { displayName: string | null; username: string };
-  /** What the user may do (from the permission table): the panel shows only that. */
-  can: string[];
-  zones: { id: string; name: string; quietStart: string; quietEnd: string }[];
-  devices: DashboardDevice[];
+  viewer: Viewer;
+  zones: Zone[];
+  devices: DeviceView[];
+  now: number;
 }
 
-export const formatTime = (ms: number | null, timeZone: string) =>
-  ms === null ? 'chưa kết nối' : new Intl.DateTimeFormat('vi-VN', { timeZone, dateStyle: 'short', timeStyle: 'medium' }).format(ms);
-
-/** One gateway row; panel.js re-renders the same cells from SSE `device` events. */
-export function DeviceRow({ d, timeZone }: { d: DashboardDevice; timeZone: string }) {
+/** Hamlets and their gateways, live: rows are swapped in by the live stream as gateways report. */
+export function FleetByHamlet({ zones, devices, now, url }: { zones: Zone[]; devices: DeviceView[]; now: number; url: string }) {
   return (
-    <tr data-device-id={d.id}>
-      <td>
-        <strong>{d.name}</strong>
-        <br />
-        <code>{d.id}</code>
-      </td>
-      <td data-field="status">
-        <span class={d.online ? 'badge on' : 'badge off'}>{d.online ? 'Trực tuyến' : 'Mất kết nối'}</span>
-      </td>
-      <td data-field="lastSeen" data-ms={d.lastSeenAt ?? ''}>{formatTime(d.lastSeenAt, timeZone)}</td>
-      <td data-field="version">
-        {d.appliedVersion} / {d.manifestVersion}
-      </td>
-      <td data-field="playing">{d.playing ? `▶ ${d.playing.title}` : '—'}</td>
-    </tr>
+    <div id="fleet" hx-get={url} hx-select="#fleet" hx-disinherit="*" hx-swap="outerHTML" hx-trigger="sse:devices-changed, live-restored from:body">
+      {zones.map((z) => {
+        const mine = devices.filter((d) => d.zoneId === z.id);
+        return (
+          <section class="card zone" data-zone-id={z.id}>
+            <h2>{z.name}</h2>
+            <p class="muted">{z.quietStart === z.quietEnd ? 'Không có giờ yên tĩnh' : `Giờ yên tĩnh ${z.quietStart}–${z.quietEnd}`} · {mine.length} cụm loa</p>
+            {mine.length ? <ul class="devices">{mine.map((d) => <DeviceRow d={d} zoneName={z.name} now={now} />)}</ul> : <Empty>Thôn này chưa có cụm loa.</Empty>}
+          </section>
+        );
+      })}
+    </div>
   );
 }
 
 export function DashboardPage({ data }: { data: DashboardData }) {
   const online = data.devices.filter((d) => d.online).length;
+  const can = (a: string) => data.viewer.can.includes(a as never);
   return (
-    <Layout title="Tổng quan" user={data.user} can={data.can}>
+    <Layout title="Tổng quan" viewer={data.viewer} section="/">
       <h1>{data.communeName}</h1>
-      <p class="summary" data-tz={data.timeZone}>
-        <span id="online-count">{online}</span> / {data.devices.length} cụm loa trực tuyến
+      <p class="summary">
+        <strong><span id="online-count" sse-swap="summary">{online}</span> / {data.devices.length}</strong> cụm loa trực tuyến
+        {' · '}<a href="/cum-loa?loc=offline">xem cụm loa mất kết nối</a>
       </p>
-      {data.zones.length === 0 && <p>Chưa có thôn nào. Tạo thôn và cụm loa qua API hoặc chạy <code>npm run demo</code>.</p>}
-      {data.zones.map((z) => (
-        <section class="card zone" data-zone-id={z.id}>
-          <h2>{z.name}</h2>
-          <p class="muted">Giờ yên tĩnh {z.quietStart}–{z.quietEnd}</p>
-          <table>
-            <thead>
-              <tr>
-                <th>Cụm loa</th>
-                <th>Trạng thái</th>
-                <th>Lần cuối thấy</th>
-                <th>Lịch đã áp dụng / đã gửi</th>
-                <th>Đang phát</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.devices.filter((d) => d.zoneId === z.id).map((d) => <DeviceRow d={d} timeZone={data.timeZone} />)}
-            </tbody>
-          </table>
+      {data.zones.length === 0 && (
+        <section class="card">
+          <h2>Bắt đầu</h2>
+          {can('zones.edit') ? (
+            <ol>
+              <li><a href="/thon">Tạo các thôn, tổ dân phố</a> và giờ yên tĩnh của từng nơi.</li>
+              {can('devices.manage') && <li><a href="/cum-loa#them">Thêm cụm loa</a> cho mỗi thôn và cài đặt bằng tệp <code>gateway.json</code>.</li>}
+              {can('users.manage') && <li><a href="/nguoi-dung">Tạo tài khoản</a> cho cán bộ văn hoá, lãnh đạo duyệt và kỹ thuật viên.</li>}
+            </ol>
+          ) : <Empty>Chưa có thôn nào. Quản trị viên cần tạo thôn và cụm loa trước.</Empty>}
         </section>
-      ))}
-      <script type="module" src="/static/panel.js"></script>
+      )}
+      <FleetByHamlet zones={data.zones} devices={data.devices} now={data.now} url="/" />
     </Layout>
   );
 }

@@ -1,6 +1,6 @@
 import type { Summary } from '../../server/reports/summary.js';
 import type { Table } from '../../server/reports/tables.js';
-import { Layout } from './layout.js';
+import { Layout, type Viewer } from './layout.js';
 import { AvailabilityChart, MinutesByMonthChart } from './report-charts.js';
 
 const ddmmyyyy = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
@@ -41,8 +41,7 @@ export function ReportTables({ tables }: { tables: Table[] }) {
 
 export interface ReportPageData {
   communeName: string;
-  user: { displayName: string | null; username: string };
-  can: string[];
+  viewer: Viewer;
   /** The period as local dates (inclusive), and the query that names it. */
   fromDate: string;
   toDate: string;
@@ -56,7 +55,7 @@ export interface ReportPageData {
 export function ReportPage({ d }: { d: ReportPageData }) {
   const presets = [['month', 'Tháng này'], ['quarter', 'Quý này'], ['review-year', 'Năm đánh giá 15/5–15/5']];
   return (
-    <Layout title="Báo cáo" user={d.user} can={d.can}>
+    <Layout title="Báo cáo" viewer={d.viewer} section="/bao-cao">
       <h1>Báo cáo hoạt động truyền thanh</h1>
       <form method="get" action="/bao-cao" class="card period">
         <fieldset>
