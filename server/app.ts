@@ -44,7 +44,8 @@ export interface AppDeps {
   timeZone: string;
   sessionTtlMs: number;
   horizonMs: number;
-  health: () => { mqtt: string; db: string };
+  /** mqtt and db decide `ok`; anything else (the ffmpeg in use) is information. */
+  health: () => { mqtt: string; db: string; ffmpeg?: string };
   provisioning: ProvisioningFor;
   auth: AuthService;
   zones: ZonesService;

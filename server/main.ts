@@ -81,6 +81,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     ? await googleProvider({ endpoint: config.tts.googleEndpoint, insecure: config.tts.googleInsecure, defaultVoice: config.tts.googleVoice })
     : espeakProvider();
   log.info(`text to speech: ${tts.name}`);
+  log.info(`ffmpeg: ${media.tools.label}`);
   const programs = createProgramsService({ db, bus, clock, media, jobs, audit, tts });
   // What airs is the approved version: unapproved programs are "not approved" to schedules, absent from manifests.
   const onAir = () => programs.list().flatMap((p) => (p.airing ? [{ ...p, asset: p.airing }] : []));
@@ -113,7 +114,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
   const app = createApp({
     log, bus, now: () => clock.now(), communeName: config.communeName, timeZone: config.timeZone,
     sessionTtlMs: config.sessionTtlMs, horizonMs,
-    health: () => ({ mqtt: plane.connected ? 'connected' : 'disconnected', db: infra.dbOpen() ? 'ok' : 'closed' }),
+    health: () => ({ mqtt: plane.connected ? 'connected' : 'disconnected', db: infra.dbOpen() ? 'ok' : 'closed', ffmpeg: media.tools.label }),
     provisioning: infra.provisioning,
     auth, zones, devices, media, programs, schedules, manifests, playlogs,
     mqttHooks: { auth: infra.mqttAuth, serverUsername: infra.serverUsername, token: config.mqttHookToken },
