@@ -60,6 +60,8 @@ export interface AppDeps {
   jobs: Jobs;
   audit: AuditLog;
   tts: TtsProvider;
+  /** MAX_SPEECH_CHARS: the longest text spoken in one request. */
+  maxSpeechChars: number;
 }
 
 /** The HTTP side: every feature's routes mounted, with one error shape. Who may do what is in auth/permissions.ts. */
@@ -76,8 +78,8 @@ export function createApp(d: AppDeps) {
     }))
     .route('/devices', devicesRoutes(d.devices, d.provisioning))
     .route('/devices', commandsRoutes(d.commands, (id) => void d.devices.get(id), (id) => d.programs.get(id), d.audit))
-    .route('/programs', programsRoutes(d.programs, d.media))
-    .route('/tts', ttsRoutes(d.tts))
+    .route('/programs', programsRoutes(d.programs, d.media, d.maxSpeechChars))
+    .route('/tts', ttsRoutes(d.tts, d.maxSpeechChars))
     .route('/jobs', jobsRoutes(d.jobs))
     .route('/schedules', schedulesRoutes(d.schedules, d.timeZone, d.audit))
     .route('/occurrences', occurrencesRoutes(d.manifests.preview, d.timeZone, d.now, d.horizonMs))

@@ -118,7 +118,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     provisioning: infra.provisioning,
     auth, zones, devices, media, programs, schedules, manifests, playlogs,
     mqttHooks: { auth: infra.mqttAuth, serverUsername: infra.serverUsername, token: config.mqttHookToken },
-    commands, jobs, audit, tts,
+    commands, jobs, audit, tts, maxSpeechChars: config.maxSpeechChars,
   });
 
   return {

@@ -11,7 +11,7 @@ import { ApiError } from '../http/errors.js';
 import { actorOf } from '../http/request.js';
 import { validate } from '../http/validate.js';
 import type { MediaStore } from '../media/store.js';
-import { speechSource, speechText } from '../tts/routes.js';
+import { speechBodyLimit, speechSource, speechText } from '../tts/routes.js';
 import type { ProgramsService } from './service.js';
 
 const category = z.enum(CATEGORIES);
@@ -58,7 +58,7 @@ function fields<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
   return parsed.data;
 }
 
-export function programsRoutes(programs: ProgramsService, media: MediaStore) {
+export function programsRoutes(programs: ProgramsService, media: MediaStore, maxSpeechChars: number) {
   // Over the limit: 413 before the body is read to the end, and nothing is written.
   const limit = bodyLimit({
     maxSize: media.maxUploadBytes + 1024 * 1024,
@@ -67,6 +67,7 @@ export function programsRoutes(programs: ProgramsService, media: MediaStore) {
     },
   });
   const edit = allow('programs.edit');
+  const speechLimit = speechBodyLimit(maxSpeechChars);
   return new Hono<AuthEnv>()
     .use(allow('programs.view'))
     .get('/', (c) => c.json({ programs: programs.list() }, 200))
@@ -77,9 +78,9 @@ export function programsRoutes(programs: ProgramsService, media: MediaStore) {
       const job = await programs.startUpload({ ...f, path, name, actor: actorOf(c) });
       return c.json({ job }, 202);
     })
-    .post('/tts', edit, validate('json', newSpeech), (c) => {
+    .post('/tts', edit, speechLimit, validate('json', newSpeech), (c) => {
       const body = c.req.valid('json');
-      const job = programs.startSpeech({ ...body, text: speechSource(body), actor: actorOf(c) });
+      const job = programs.startSpeech({ ...body, text: speechSource(body, maxSpeechChars), actor: actorOf(c) });
       return c.json({ job }, 202);
     })
     .post('/:id/versions', edit, limit, async (c) => {
@@ -90,9 +91,9 @@ export function programsRoutes(programs: ProgramsService, media: MediaStore) {
       const job = await programs.startUpload({ ...f, programId: id, path, name, actor: actorOf(c) });
       return c.json({ job }, 202);
     })
-    .post('/:id/versions/tts', edit, validate('json', speechVersion), (c) => {
+    .post('/:id/versions/tts', edit, speechLimit, validate('json', speechVersion), (c) => {
       const body = c.req.valid('json');
-      const job = programs.startSpeech({ ...body, programId: c.req.param('id'), text: speechSource(body), actor: actorOf(c) });
+      const job = programs.startSpeech({ ...body, programId: c.req.param('id'), text: speechSource(body, maxSpeechChars), actor: actorOf(c) });
       return c.json({ job }, 202);
     })
     .patch('/:id', edit, validate('json', z.object({ title: title.optional(), category: category.optional() }).strict()), (c) =>
