@@ -1,11 +1,11 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { espeakProvider } from '../server/tts/espeak.js';
-import { normalizeVietnamese } from '../server/tts/normalize.js';
 import { fillTemplate, TEMPLATES } from '../server/tts/templates.js';
 import { createTestApp, type TestApp } from './helpers/app.js';
 import { startFakeGoogleTts } from './helpers/fake-google-tts.js';
 
+const run = promisify(execFile);
 const SENTENCE = 'Đề nghị bà con nhân dân thực hiện nghiêm các quy định về phòng cháy chữa cháy trong mùa khô hanh năm 2026. ';
 const textOf = (chars: number) => SENTENCE.repeat(Math.ceil(chars / SENTENCE.length)).slice(0, chars);
 
@@ -57,17 +57,12 @@ describe('MAX_SPEECH_CHARS bounds text to speech before any work is done', () =>
 
 describe('speaking a long text leaves the event loop free', () => {
   it('normalises 5,000 characters and speaks them offline (espeak-ng in a worker thread) with no turn of the event loop held over 200 ms', async () => {
-    const text = textOf(5000);
-    const loop = monitorEventLoopDelay({ resolution: 10 });
-    normalizeVietnamese(SENTENCE); // The first call compiles the rules' regular expressions (about 50 ms), once per process.
-    loop.enable();
-    const spoken = normalizeVietnamese(text);
-    const speech = await espeakProvider().synthesize({ text: spoken });
-    loop.disable();
-    const worstMs = loop.max / 1e6;
+    // In a process of its own, run as the server runs: under the test runner the engine behaves differently.
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'test/helpers/speech-event-loop.ts', '5000']);
+    const { worstMs, audioBytes } = JSON.parse(stdout.trim().split('\n').at(-1)!);
     console.log(`worst event-loop delay while normalising and speaking 5,000 characters: ${worstMs.toFixed(1)} ms`);
     // Several minutes of 22.05 kHz 16-bit mono.
-    expect(speech.audio.length).toBeGreaterThan(3 * 60 * 22050 * 2);
+    expect(audioBytes).toBeGreaterThan(3 * 60 * 22050 * 2);
     expect(worstMs).toBeLessThan(200);
   }, 60_000);
 });
