@@ -1,5 +1,7 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
+# Debian's ffmpeg, kept patched, parses the uploads; the bundled 2018 build is only the fallback.
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --include=optional && npm cache clean --force
 COPY . .

@@ -59,7 +59,8 @@ export interface AppDeps {
   timeZone: string;
   sessionTtlMs: number;
   horizonMs: number;
-  health: () => { mqtt: string; db: string } & Record<string, unknown>;
+  /** mqtt and db decide `ok`; anything else (the ffmpeg in use, the disk) is information. */
+  health: () => { mqtt: string; db: string; ffmpeg?: string } & Record<string, unknown>;
   /** Behind a reverse proxy: the client's address and scheme come from X-Forwarded-For/-Proto. */
   trustProxy: boolean;
   maxJsonBodyBytes: number;
@@ -94,6 +95,8 @@ export interface AppDeps {
   metricsToken?: string;
   /** Map tiles for the panel's gateway map (`{z}/{x}/{y}`), or null for markers alone. */
   mapTileUrl?: string | null;
+  /** MAX_SPEECH_CHARS: the longest text spoken in one request. */
+  maxSpeechChars: number;
 }
 
 /** Where map tiles come from, for the Content-Security-Policy (`{s}` subdomains: any subdomain). */
@@ -121,8 +124,8 @@ export function createApp(d: AppDeps) {
     .route('/devices', devicesRoutes(d.devices, d.provisioning, d.audit))
     .route('/devices', devicePlaylogsRoutes(d.playlogs, d.timeZone, (id) => void d.devices.get(id)))
     .route('/devices', commandsRoutes(d.commands, (id) => void d.devices.get(id), (id) => d.programs.get(id), d.audit))
-    .route('/programs', programsRoutes(d.programs, d.media))
-    .route('/tts', ttsRoutes(d.tts))
+    .route('/programs', programsRoutes(d.programs, d.media, d.maxSpeechChars))
+    .route('/tts', ttsRoutes(d.tts, d.maxSpeechChars))
     .route('/jobs', jobsRoutes(d.jobs))
     .route('/schedules', schedulesRoutes(d.schedules, d.timeZone, d.audit))
     .route('/occurrences', occurrencesRoutes(d.manifests.preview, d.timeZone, d.now, d.horizonMs))

@@ -30,6 +30,7 @@ const schema = z.object({
   MAX_UPLOAD_MB: z.coerce.number().min(1).default(200),
   MAX_AUDIO_MINUTES: z.coerce.number().min(0.05).default(120),
   TRANSCODE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  MAX_SPEECH_CHARS: z.coerce.number().int().min(100).max(100_000).default(5000),
   TTS_PROVIDER: z.enum(['espeak', 'google']).optional(),
   GOOGLE_APPLICATION_CREDENTIALS: z.string().optional(),
   GOOGLE_TTS_ENDPOINT: z.string().regex(/^[\w.-]+(:\d+)?$/, 'host or host:port').optional(),
@@ -103,6 +104,8 @@ export interface Config {
   maxUploadBytes: number;
   maxAudioMs: number;
   transcodeConcurrency: number;
+  /** Longest text (characters) spoken in one request; longer is refused before any work. */
+  maxSpeechChars: number;
   /** Google when asked for, or when Google credentials are configured; else the offline espeak-ng. */
   tts: { provider: 'espeak' | 'google'; googleEndpoint?: string; googleInsecure: boolean; googleVoice?: string };
   /** The telemetry interval gateways use; three missed intervals mark a device offline. */
@@ -164,6 +167,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
     maxAudioMs: e.MAX_AUDIO_MINUTES * 60_000,
     transcodeConcurrency: e.TRANSCODE_CONCURRENCY,
+    maxSpeechChars: e.MAX_SPEECH_CHARS,
     tts: {
       provider: e.TTS_PROVIDER ?? (e.GOOGLE_APPLICATION_CREDENTIALS ? 'google' : 'espeak'),
       googleEndpoint: e.GOOGLE_TTS_ENDPOINT,

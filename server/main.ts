@@ -95,6 +95,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     ? await googleProvider({ endpoint: config.tts.googleEndpoint, insecure: config.tts.googleInsecure, defaultVoice: config.tts.googleVoice })
     : espeakProvider();
   log.info(`text to speech: ${tts.name}`);
+  log.info(`ffmpeg: ${media.tools.label}`);
   // Schedules and the as-run log are built below; a program asks them only when it is deleted.
   const programs = createProgramsService({
     db, bus, clock, media, jobs, audit, tts,
@@ -179,11 +180,11 @@ export async function composeServer(config: Config, infra: Infrastructure) {
   const app = createApp({
     log, bus, now: () => clock.now(), communeName: config.communeName, timeZone: config.timeZone,
     sessionTtlMs: config.sessionTtlMs, horizonMs, trustProxy: config.trustProxy, maxJsonBodyBytes: config.maxJsonBodyBytes,
-    health: () => ({ mqtt: plane.connected ? 'connected' : 'disconnected', db: infra.dbHealth() }),
+    health: () => ({ mqtt: plane.connected ? 'connected' : 'disconnected', db: infra.dbHealth(), ffmpeg: media.tools.label }),
     provisioning: infra.provisioning,
     auth, zones, devices, media, programs, schedules, manifests, playlogs,
     mqttHooks: { auth: infra.mqttAuth, serverUsername: infra.serverUsername, token: config.mqttUrl ? config.mqttHookToken : undefined },
-    commands, jobs, audit, tts, broadcasts, plays, incidents, names, reports, cap, capInboundToken: config.cap.inboundToken,
+    commands, jobs, audit, tts, maxSpeechChars: config.maxSpeechChars, broadcasts, plays, incidents, names, reports, cap, capInboundToken: config.cap.inboundToken,
     listen, listenOptions: config.listen, metrics, metricsToken: config.metricsToken,
     mapTileUrl: config.mapTileUrl,
     broadcastContent: {

@@ -1,4 +1,5 @@
-import { AudioError, command, decodedMs, lastJsonObject, run, seconds, type AudioTools } from './ffmpeg.js';
+import { AudioError, decodedMs, FFMPEG_BASE, runTool, seconds, uploadInput, type AudioTools } from './ffmpeg.js';
+import { parseSummaries } from './loudness.js';
 
 export { AudioError, audioTools, type AudioErrorCode, type AudioTools } from './ffmpeg.js';
 
@@ -11,59 +12,52 @@ export interface Probe {
   sampleRate: number;
 }
 
+interface ProbeJson {
+  streams?: { codec_type?: string; codec_name?: string; channels?: number; sample_rate?: string; duration?: string }[];
+  format?: { format_name?: string; duration?: string };
+}
+
 /** ffprobe the file: it must hold an audio stream, not longer than `maxMs` if it declares a length. */
-export function probeAudio(tools: AudioTools, file: string, maxMs = Infinity): Promise<Probe> {
-  return new Promise((resolve, reject) => {
-    command(tools, file).ffprobe((err, data) => {
-      if (err) return reject(new AudioError('not_audio', 'The file is not audio that ffmpeg can read'));
-      const audio = data.streams.find((s) => s.codec_type === 'audio');
-      if (!audio) {
-        const video = data.streams.some((s) => s.codec_type === 'video');
-        return reject(video
-          ? new AudioError('no_audio_stream', 'The file holds video but no sound track')
-          : new AudioError('not_audio', 'The file has no audio stream'));
-      }
-      const s = Number(audio.duration ?? data.format.duration);
-      if (Number.isFinite(s) && s <= 0) return reject(new AudioError('empty_audio', 'The audio has no duration'));
-      const durationMs = Number.isFinite(s) ? Math.round(s * 1000) : null;
-      if (durationMs !== null && durationMs > maxMs) return reject(tooLong(durationMs, maxMs));
-      resolve({
-        format: String(data.format.format_name ?? ''),
-        durationMs,
-        codec: String(audio.codec_name ?? ''),
-        channels: Number(audio.channels ?? 0),
-        sampleRate: Number(audio.sample_rate ?? 0),
-      });
+export async function probeAudio(tools: AudioTools, file: string, maxMs = Infinity): Promise<Probe> {
+  const { stdout } = await runTool(tools.ffprobePath, ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', ...uploadInput(file)])
+    .catch((err: AudioError) => {
+      if (err.code === 'corrupt_audio') throw new AudioError('not_audio', 'The file is not audio that ffmpeg can read');
+      throw err;
     });
-  });
+  const data = JSON.parse(stdout || '{}') as ProbeJson;
+  const streams = data.streams ?? [];
+  const audio = streams.find((s) => s.codec_type === 'audio');
+  if (!audio) {
+    throw streams.some((s) => s.codec_type === 'video')
+      ? new AudioError('no_audio_stream', 'The file holds video but no sound track')
+      : new AudioError('not_audio', 'The file has no audio stream');
+  }
+  const s = Number(audio.duration ?? data.format?.duration);
+  if (Number.isFinite(s) && s <= 0) throw new AudioError('empty_audio', 'The audio has no duration');
+  const durationMs = Number.isFinite(s) ? Math.round(s * 1000) : null;
+  if (durationMs !== null && durationMs > maxMs) throw tooLong(durationMs, maxMs);
+  return {
+    format: String(data.format?.format_name ?? ''),
+    durationMs,
+    codec: String(audio.codec_name ?? ''),
+    channels: Number(audio.channels ?? 0),
+    sampleRate: Number(audio.sample_rate ?? 0),
+  };
 }
 
 const tooLong = (ms: number, maxMs: number) =>
   new AudioError('too_long', `The audio lasts ${Math.round(ms / 60000)} min; the limit is ${Math.round(maxMs / 60000)} min`);
 
-export interface LoudnessTarget {
-  integratedLufs: number;
-  truePeakDb: number;
-  lra: number;
-}
-export const BROADCAST_LOUDNESS: LoudnessTarget = { integratedLufs: -16, truePeakDb: -1.5, lra: 11 };
-
-export interface LoudnormMeasure {
-  input_i: string;
-  input_tp: string;
-  input_lra: string;
-  input_thresh: string;
-  target_offset: string;
-}
-
 /** Below `noiseDb` for at least `minS` counts as silence at either end; `keepMs` of it is kept next to the sound. */
 export const SILENCE = { noiseDb: -50, minS: 0.3, keepMs: 150 };
 
-const loudnormTarget = (t: LoudnessTarget) => `loudnorm=I=${t.integratedLufs}:TP=${t.truePeakDb}:LRA=${t.lra}`;
-
-/** Pass 1's filter: mono, find silences, measure loudness. Nothing is written. */
+/**
+ * Pass 1's filter: mono, find silences, measure loudness (EBU R128) and the sample peak. Nothing is
+ * written. The sample peak, not the true peak: it only sets the level the compressor works at, and
+ * ebur128's true-peak meter would upsample the whole file to 192 kHz for it.
+ */
 export const ANALYSIS_FILTER =
-  `aformat=channel_layouts=mono,silencedetect=noise=${SILENCE.noiseDb}dB:d=${SILENCE.minS},${loudnormTarget(BROADCAST_LOUDNESS)}:print_format=json`;
+  `aformat=channel_layouts=mono,silencedetect=noise=${SILENCE.noiseDb}dB:d=${SILENCE.minS},ebur128=peak=sample:framelog=verbose`;
 
 export interface Silence {
   startMs: number;
@@ -108,25 +102,28 @@ export function checkComplete(declaredMs: number | null, decoded: number) {
 }
 
 export interface Analysis {
-  measure: LoudnormMeasure;
+  /** EBU R128 integrated loudness of the source, LUFS. */
+  integratedLufs: number;
+  /** Highest sample, dBFS. */
+  samplePeakDb: number;
   decodedMs: number;
   trim: { startMs: number; endMs: number };
 }
 
-/** Pass 1: decode everything once, find the silent ends and measure EBU R128 loudness. */
+/** ebur128 reports −70 LUFS when every block is gated out: nothing but silence or near-silence. */
+const GATED_OUT_LUFS = -69.9;
+
+/** Pass 1: decode everything once, find the silent ends, measure loudness and peak. */
 export async function analyse(tools: AudioTools, input: string, opts: { declaredMs: number | null; maxMs: number; onProgress?: (ms: number) => void }): Promise<Analysis> {
   // A file that does not declare its length is decoded just past the limit, then refused.
   const cap = Number.isFinite(opts.maxMs) ? ['-t', seconds(opts.maxMs + 1000)] : [];
-  const stderr = await run(
-    command(tools, input).inputOptions(cap).noVideo().audioFilters(ANALYSIS_FILTER).format('null').output('-'),
-    opts.onProgress,
-  );
+  const { stderr } = await runTool(tools.ffmpegPath, [...FFMPEG_BASE, ...cap, ...uploadInput(input), '-vn', '-af', ANALYSIS_FILTER, '-f', 'null', '-'], {
+    onProgress: opts.onProgress,
+  });
   const decoded = decodedMs(stderr);
   if (decoded > opts.maxMs) throw tooLong(decoded, opts.maxMs);
   checkComplete(opts.declaredMs, decoded);
-  const measure = lastJsonObject(stderr) as unknown as LoudnormMeasure;
-  // -inf: pure digital silence, which cannot be normalised to anything.
-  if (!Number.isFinite(Number(measure.input_i))) throw new AudioError('empty_audio', 'The audio is silent');
-  return { measure, decodedMs: decoded, trim: soundBounds(parseSilences(stderr), decoded) };
+  const [m] = parseSummaries(stderr);
+  if (!m || !(m.integratedLufs > GATED_OUT_LUFS) || !Number.isFinite(m.peakDb)) throw new AudioError('empty_audio', 'The audio is silent');
+  return { integratedLufs: m.integratedLufs, samplePeakDb: m.peakDb, decodedMs: decoded, trim: soundBounds(parseSilences(stderr), decoded) };
 }
-

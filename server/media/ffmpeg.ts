@@ -1,19 +1,11 @@
-import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
-import ffprobeInstaller from '@ffprobe-installer/ffprobe';
-import ffmpeg from 'fluent-ffmpeg';
+import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
 
-export interface AudioTools {
-  ffmpegPath: string;
-  ffprobePath: string;
-}
+export { audioTools, type AudioTools } from './tools.js';
 
-/** The bundled binaries unless FFMPEG_PATH / FFPROBE_PATH say otherwise. */
-export const audioTools = (over: Partial<AudioTools> = {}): AudioTools => ({
-  ffmpegPath: over.ffmpegPath ?? ffmpegInstaller.path,
-  ffprobePath: over.ffprobePath ?? ffprobeInstaller.path,
-});
-
-export type AudioErrorCode = 'not_audio' | 'no_audio_stream' | 'empty_audio' | 'corrupt_audio' | 'too_long' | 'transcode_failed';
+export type AudioErrorCode =
+  | 'not_audio' | 'no_audio_stream' | 'empty_audio' | 'corrupt_audio' | 'too_long' | 'transcode_failed' | 'playlist_refused' | 'disk_full';
 
 export class AudioError extends Error {
   constructor(readonly code: AudioErrorCode, message: string) {
@@ -21,17 +13,29 @@ export class AudioError extends Error {
   }
 }
 
-export const command = (tools: AudioTools, input: string) =>
-  ffmpeg(input, { stdoutLines: 20 }).setFfmpegPath(tools.ffmpegPath).setFfprobePath(tools.ffprobePath);
+/**
+ * The demuxers an upload may be read with: audio files and the containers phones and browsers record
+ * into. Everything else is refused before its header is parsed, in particular the demuxers that open
+ * other files named inside the upload (HLS playlists, concat scripts, image sequences, DASH manifests).
+ */
+export const UPLOAD_FORMATS = [
+  'wav', 'w64', 'mp3', 'mov', 'mp4', 'm4a', '3gp', '3g2', 'matroska', 'webm', 'ogg', 'flac', 'amr', 'amrnb', 'amrwb', 'aac',
+  'aiff', 'caf', 'asf', 'ac3', 'eac3', 'au', 'wv', 'ape', 'avi', 'flv', 'mpeg', 'mpegts',
+];
+
+/** Demuxers that follow references to other files or URLs: refused with their own code. */
+const FOLLOWS_OTHER_FILES = /^(hls|applehttp|concat|ffconcat|image2|dash|webm_dash_manifest|imf|mpl2|sdp|rtsp|rtp|ffmetadata)$/;
+
+/**
+ * How every ffmpeg and ffprobe call opens an upload: the file protocol only (a path, never a URL), and
+ * only the demuxers above. ffmpeg checks the format whitelist before reading the header, so a playlist
+ * is refused without a single byte of what it names being read.
+ */
+export const uploadInput = (path: string) => ['-protocol_whitelist', 'file', '-format_whitelist', UPLOAD_FORMATS.join(','), '-i', path];
+/** How the pipeline opens what it wrote itself. */
+export const ownInput = (path: string) => ['-protocol_whitelist', 'file', '-i', path];
 
 export const seconds = (ms: number) => (ms / 1000).toFixed(3);
-
-export function lastJsonObject(stderr: string): Record<string, string> {
-  const end = stderr.lastIndexOf('}');
-  const start = stderr.lastIndexOf('{', end);
-  if (start < 0 || end < 0) throw new AudioError('transcode_failed', 'loudnorm printed no measurement');
-  return JSON.parse(stderr.slice(start, end + 1));
-}
 
 const timemarkMs = (mark: string) => {
   const m = /(\d+):(\d\d):(\d\d(?:\.\d+)?)/.exec(mark);
@@ -41,25 +45,88 @@ const timemarkMs = (mark: string) => {
 /** The last `time=HH:MM:SS.cc` ffmpeg printed: how much audio it actually decoded. */
 export const decodedMs = (stderr: string) => timemarkMs([...stderr.matchAll(/time=(\d+:\d\d:\d\d(?:\.\d+)?)/g)].at(-1)?.[1] ?? '');
 
+const DISK_FULL = /No space left on device|ENOSPC|Disk quota exceeded/i;
+export const isDiskFull = (err: unknown) =>
+  (err instanceof AudioError && err.code === 'disk_full') || (err as NodeJS.ErrnoException | null)?.code === 'ENOSPC' || (err as NodeJS.ErrnoException | null)?.code === 'EDQUOT';
+
+/** What a failed ffmpeg or ffprobe run means for the person who uploaded the file. */
+export function failure(stderr: string, fallback: string): AudioError {
+  if (DISK_FULL.test(stderr)) return new AudioError('disk_full', 'The server ran out of disk space while processing the audio');
+  const refused = /\[([\w,]+) @ [^\]]+\] Format not on whitelist/.exec(stderr)?.[1];
+  if (refused && refused.split(',').some((f) => FOLLOWS_OTHER_FILES.test(f))) {
+    return new AudioError('playlist_refused', `The file is a ${refused} playlist or list of other files; upload the audio file itself`);
+  }
+  if (refused) return new AudioError('not_audio', `The file is not audio that can be broadcast (${refused} is not an accepted format)`);
+  const tail = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^(size|video:|Conversion failed)/.test(l)).slice(-3).join(' | ');
+  return new AudioError('corrupt_audio', `${fallback}${tail ? ` (${tail})` : ''}`);
+}
+
+const NICE = 10;
+
+export interface RunOptions {
+  /** Decoded time so far, from ffmpeg's stats lines. */
+  onProgress?: (decodedMs: number) => void;
+  /** Where stdout goes (ffmpeg writing `pipe:1`), to each of them; collected into the result when absent. */
+  stdout?: Writable | Writable[];
+  /** What ffmpeg reads as `pipe:0`. */
+  stdin?: Readable;
+  /** Kills the process: a sibling render failed, or the job was abandoned. */
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  /** stderr without the stats lines (which can be tens of thousands for a long file), then the last stats line. */
+  stderr: string;
+  stdout: string;
+}
+
 /**
- * Runs a prepared command; resolves with the stderr lines that matter (not the progress or per-frame
- * chatter, which can be a hundred thousand lines for two hours), rejects with a readable error.
+ * Runs ffmpeg or ffprobe with `args` (never through a shell). Resolves when it exits 0; rejects with an
+ * AudioError saying what went wrong (a full disk, a refused format, or the last lines it printed).
  */
-export function run(c: ffmpeg.FfmpegCommand, onProgress?: (decodedMs: number) => void): Promise<string> {
-  const kept: string[] = [];
-  let lastTime = '';
+export function runTool(binary: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    c.on('stderr', (line: string) => {
-      if (line.includes('time=')) lastTime = /time=\S+/.exec(line)?.[0] ?? lastTime;
-      else if (!/\bt:\s*[\d.]+\s+(TARGET|M:)/.test(line)) kept.push(line);
-    })
-      .on('error', (err: Error) => {
-        const tail = kept.slice(-3).join(' | ');
-        reject(new AudioError('corrupt_audio', `ffmpeg could not decode the audio (${tail || err.message})`));
-      })
-      .on('progress', (p: { timemark?: string }) => onProgress?.(timemarkMs(p.timemark ?? '')))
-      .on('end', () => resolve(`${kept.join('\n')}\n${lastTime}`))
-      .run();
+    const child = spawn(binary, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], signal: opts.signal });
+    // Transcoding yields the CPU to the server itself: requests, MQTT and manifests come first.
+    try {
+      if (child.pid) setPriority(child.pid, NICE);
+    } catch {
+      // Not permitted here: it runs at the server's priority.
+    }
+    const kept: string[] = [];
+    const out: Buffer[] = [];
+    let lastStats = '';
+    let partial = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (partial + chunk).split(/\r\n|\r|\n/);
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.includes('time=')) kept.push(line);
+        else {
+          lastStats = line;
+          opts.onProgress?.(timemarkMs(/time=(\S+)/.exec(line)?.[1] ?? ''));
+        }
+      }
+    });
+    if (opts.stdout) for (const w of [opts.stdout].flat()) child.stdout!.pipe(w);
+    else child.stdout!.on('data', (d: Buffer) => out.push(d));
+    if (opts.stdin) {
+      // A reader that quits early (it failed, or was stopped) is not an error of the writer's.
+      child.stdin!.on('error', () => {});
+      opts.stdin.pipe(child.stdin!);
+    }
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.name === 'AbortError') reject(new AudioError('transcode_failed', 'ffmpeg was stopped'));
+      else reject(new AudioError('transcode_failed', `ffmpeg could not be started (${err.code ?? err.message})`));
+    });
+    child.on('close', (code, signal) => {
+      const stderr = `${kept.join('\n')}\n${partial}\n${lastStats}`;
+      if (code === 0) resolve({ stderr, stdout: Buffer.concat(out).toString('utf8') });
+      else if (code !== null) reject(failure(stderr, 'ffmpeg could not decode the audio'));
+      else reject(new AudioError('transcode_failed', `ffmpeg was stopped (${signal})`));
+    });
   });
 }
 
+/** `-nostdin -hide_banner -y`: never waits on a terminal, never asks before overwriting its own output. */
+export const FFMPEG_BASE = ['-nostdin', '-hide_banner', '-y'];

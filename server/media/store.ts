@@ -8,9 +8,14 @@ import type { Db } from '../db/client.js';
 import { assets } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
 import { analyse, AudioError, probeAudio, type AudioTools, type Probe } from './audio.js';
+import { isDiskFull } from './ffmpeg.js';
 import { render, type Rendition } from './render.js';
 
 export type Asset = typeof assets.$inferSelect;
+
+/** 507: the upload was fine, the server could not store the work. Not the uploader's to fix. */
+export const diskFull = (name: string) =>
+  new ApiError(507, 'disk_full', `${name}: the server's disk is full, so the audio could not be processed; ask the administrator to free space on the media disk, then upload again`);
 
 export const sha256File = (file: string) =>
   new Promise<string>((resolve, reject) => {
@@ -39,6 +44,7 @@ export function createMediaStore({ db, clock, tools, mediaDir, maxUploadBytes, m
   const dirs = { tmp: join(mediaDir, 'tmp'), assets: join(mediaDir, 'assets'), originals: join(mediaDir, 'originals') };
   const ready = Promise.all(Object.values(dirs).map((d) => mkdir(d, { recursive: true })));
   const refuse = (name: string, err: unknown): never => {
+    if (isDiskFull(err)) throw diskFull(name);
     if (err instanceof AudioError) throw new ApiError(422, err.code, `${name}: ${err.message}`);
     throw err;
   };
@@ -49,6 +55,7 @@ export function createMediaStore({ db, clock, tools, mediaDir, maxUploadBytes, m
   return {
     maxUploadBytes,
     maxDurationMs,
+    tools,
     assetPath,
     getAsset,
 
@@ -76,8 +83,8 @@ export function createMediaStore({ db, clock, tools, mediaDir, maxUploadBytes, m
     },
 
     /**
-     * Two passes over the file: analyse (silences, loudness), then render trimmed and normalised Opus,
-     * MP3 and waveform peaks. Hash, and store once per content. The input file is consumed either way.
+     * Analyse the file (silences, loudness, peak), measure the levels through the chain, then render trimmed
+     * and normalised Opus, MP3 and waveform peaks. Hash, and store once per content. The input file is consumed either way.
      */
     async ingest({ path, name, probe, onProgress, onRendered }: IngestInput): Promise<Asset> {
       await ready;
@@ -86,11 +93,11 @@ export function createMediaStore({ db, clock, tools, mediaDir, maxUploadBytes, m
       try {
         const analysis = await analyse(tools, path, {
           declaredMs: probe.durationMs, maxMs: maxDurationMs,
-          onProgress: (ms) => probe.durationMs && onProgress?.(Math.min(0.5, (ms / probe.durationMs) * 0.5)),
+          onProgress: (ms) => probe.durationMs && onProgress?.(Math.min(0.1, (ms / probe.durationMs) * 0.1)),
         });
         const span = analysis.trim.endMs - analysis.trim.startMs;
-        onProgress?.(0.5);
-        const r = await render(tools, path, analysis, out, (f) => onProgress?.(0.5 + f * 0.49));
+        onProgress?.(0.1);
+        const r = await render(tools, path, analysis, out, (f) => onProgress?.(0.1 + f * 0.89));
         onRendered?.(r);
         const [sha256, opus, mp3] = await Promise.all([sha256File(out.opus), stat(out.opus), stat(out.mp3)]);
         const existing = getAsset(sha256);

@@ -1,17 +1,14 @@
-import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { allow, type AuthEnv } from '../auth/middleware.js';
 import { CATEGORIES } from '../domain/categories.js';
 import { ApiError } from '../http/errors.js';
 import { actorOf } from '../http/request.js';
+import { receiveUpload } from '../http/upload.js';
 import { validate } from '../http/validate.js';
-import type { MediaStore } from '../media/store.js';
-import { speechSource, speechText } from '../tts/routes.js';
+import { diskFull, type MediaStore } from '../media/store.js';
+import { speechBodyLimit, speechSource, speechText } from '../tts/routes.js';
 import type { ProgramsService } from './service.js';
 
 const category = z.enum(CATEGORIES);
@@ -31,26 +28,24 @@ const heard = z.object({ version: z.number().int().positive() });
 const newSpeech = z.object({ title, category: category.default('other') }).and(speechOptions).and(speechText);
 const speechVersion = speechOptions.and(speechText);
 
-/** Streams the multipart file to the media store's tmp dir; the size limit has already been enforced. */
-async function receiveFile(c: Context<AuthEnv>, media: MediaStore) {
-  if (!(c.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
-    throw new ApiError(415, 'unsupported_media_type', 'Send multipart/form-data with a file field and a title');
-  }
-  const body = await c.req.parseBody().catch((err) => {
-    if (err instanceof ApiError) throw err;
-    throw new ApiError(400, 'bad_multipart', 'The multipart body could not be read');
+/** The multipart upload, its file written to the media store's tmp dir as it arrives. */
+function receiveFile(c: Context<AuthEnv>, media: MediaStore) {
+  return receiveUpload(c.req.raw, {
+    maxFileBytes: media.maxUploadBytes,
+    tmpPath: media.tmpPath,
+    tooLarge: () => new ApiError(413, 'too_large', `The upload is larger than the ${Math.round(media.maxUploadBytes / 1048576)} MB limit`),
+    diskFull,
   });
-  const file = body.file;
-  if (!(file instanceof File)) throw new ApiError(400, 'file_missing', 'Add the audio as the form field "file"');
-  const name = file.name || 'upload';
-  const path = await media.tmpPath(name);
+}
+
+/** A refused form leaves no file behind. */
+async function parsedOrRemoved<T>(path: string, parse: () => T): Promise<T> {
   try {
-    await pipeline(Readable.fromWeb(file.stream() as import('node:stream/web').ReadableStream), createWriteStream(path));
+    return parse();
   } catch (err) {
     await rm(path, { force: true });
     throw err;
   }
-  return { body, path, name };
 }
 
 function fields<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
@@ -59,41 +54,36 @@ function fields<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
   return parsed.data;
 }
 
-export function programsRoutes(programs: ProgramsService, media: MediaStore) {
-  // Over the limit: 413 before the body is read to the end, and nothing is written.
-  const limit = bodyLimit({
-    maxSize: media.maxUploadBytes + 1024 * 1024,
-    onError: () => {
-      throw new ApiError(413, 'too_large', `The upload is larger than the ${Math.round(media.maxUploadBytes / 1048576)} MB limit`);
-    },
-  });
+export function programsRoutes(programs: ProgramsService, media: MediaStore, maxSpeechChars: number) {
   const edit = allow('programs.edit');
+  const speechLimit = speechBodyLimit(maxSpeechChars);
   return new Hono<AuthEnv>()
     .use(allow('programs.view'))
     .get('/', (c) => c.json({ programs: programs.list() }, 200))
     .get('/:id', (c) => c.json({ program: programs.get(c.req.param('id')) }, 200))
-    .post('/', edit, limit, async (c) => {
-      const { body, path, name } = await receiveFile(c, media);
-      const f = fields(uploadFields, { title: body.title || name, category: body.category || undefined, source: body.source || undefined });
+    .post('/', edit, async (c) => {
+      const { fields: body, path, name } = await receiveFile(c, media);
+      const f = await parsedOrRemoved(path, () =>
+        fields(uploadFields, { title: body.title || name, category: body.category || undefined, source: body.source || undefined }));
       const job = await programs.startUpload({ ...f, path, name, actor: actorOf(c) });
       return c.json({ job }, 202);
     })
-    .post('/tts', edit, validate('json', newSpeech), (c) => {
+    .post('/tts', edit, speechLimit, validate('json', newSpeech), (c) => {
       const body = c.req.valid('json');
-      const job = programs.startSpeech({ ...body, text: speechSource(body), actor: actorOf(c) });
+      const job = programs.startSpeech({ ...body, text: speechSource(body, maxSpeechChars), actor: actorOf(c) });
       return c.json({ job }, 202);
     })
-    .post('/:id/versions', edit, limit, async (c) => {
+    .post('/:id/versions', edit, async (c) => {
       const id = c.req.param('id');
       programs.get(id);
-      const { body, path, name } = await receiveFile(c, media);
-      const f = fields(uploadFields.pick({ source: true }), { source: body.source || undefined });
+      const { fields: body, path, name } = await receiveFile(c, media);
+      const f = await parsedOrRemoved(path, () => fields(uploadFields.pick({ source: true }), { source: body.source || undefined }));
       const job = await programs.startUpload({ ...f, programId: id, path, name, actor: actorOf(c) });
       return c.json({ job }, 202);
     })
-    .post('/:id/versions/tts', edit, validate('json', speechVersion), (c) => {
+    .post('/:id/versions/tts', edit, speechLimit, validate('json', speechVersion), (c) => {
       const body = c.req.valid('json');
-      const job = programs.startSpeech({ ...body, programId: c.req.param('id'), text: speechSource(body), actor: actorOf(c) });
+      const job = programs.startSpeech({ ...body, programId: c.req.param('id'), text: speechSource(body, maxSpeechChars), actor: actorOf(c) });
       return c.json({ job }, 202);
     })
     // `public`: on the residents' "nghe lại" page and podcast feed (its approved version only, once there is one).

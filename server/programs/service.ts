@@ -10,7 +10,8 @@ import { assets, programs, programVersions } from '../db/schema.js';
 import { ApiError, notFound } from '../http/errors.js';
 import { newId } from '../ids.js';
 import type { Jobs, JobView } from '../jobs/service.js';
-import type { Asset, MediaStore } from '../media/store.js';
+import { isDiskFull } from '../media/ffmpeg.js';
+import { diskFull, type Asset, type MediaStore } from '../media/store.js';
 import { normalizeVietnamese } from '../tts/normalize.js';
 import { TtsError, type TtsProvider } from '../tts/provider.js';
 
@@ -235,7 +236,10 @@ export function createProgramsService({ db, bus, clock, media, jobs, audit, tts,
     progress(0.2);
     const name = `speech.${speech.ext}`;
     const path = await media.tmpPath(name);
-    await writeFile(path, speech.audio);
+    await writeFile(path, speech.audio).catch(async (err) => {
+      await rm(path, { force: true });
+      throw isDiskFull(err) ? diskFull(name) : err;
+    });
     const probe = await media.check(path, name);
     const asset = await media.ingest({ path, name, probe, onProgress: (f) => progress(0.2 + f * 0.8) });
     return { asset, voice: speech.voice };
@@ -265,7 +269,10 @@ export function createProgramsService({ db, bus, clock, media, jobs, audit, tts,
       });
     },
 
-    /** Text (normalised for Vietnamese) to speech through the configured provider, then the same pipeline. */
+    /**
+     * Text (normalised for Vietnamese) to speech through the configured provider, then the same pipeline.
+     * The request only checks; normalisation and synthesis happen in the job (the offline engine in a worker thread).
+     */
     startSpeech(input: SpeechInput): JobView {
       requireTitle(input);
       if (!normalizeVietnamese(input.text)) throw new ApiError(400, 'invalid_request', 'There is no text to speak');
