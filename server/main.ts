@@ -230,6 +230,8 @@ export interface RunningSystem {
   bus: Bus;
   /** Runs a housekeeping job now (a backup before an upgrade; tests). */
   housekeeping: Pick<Housekeeping, 'runNow'>;
+  /** Resolves once every manifest rebuild queued so far has been published (tests, benchmarks). */
+  manifestsIdle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -293,6 +295,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
     publicKeyPem: keys.publicKeyPem,
     bus: server.bus,
     housekeeping: { runNow: server.housekeeping.runNow },
+    manifestsIdle: () => server.manifests.whenIdle(),
     async stop() {
       // No new connections; requests under way finish, then live streams are cut.
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));

@@ -33,7 +33,7 @@ describe('the agent accepts only newer manifests signed by the pinned server key
     });
     expect(await agent.onManifest(signed(manifest(5)))).toBe('applied');
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
+  afterEach(() => rm(dir, { recursive: true, force: true, maxRetries: 5 }));
 
   it('rejects a manifest signed by another key and keeps its cached schedule', async () => {
     const before = await cached();

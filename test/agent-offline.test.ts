@@ -16,7 +16,7 @@ describe('a gateway cut off for 14 days', () => {
   });
   afterAll(async () => {
     await t.stop().catch(() => {});
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('plays every item of its 14-day manifest in order, on time by its own clock, and nothing twice, across a restart', async () => {

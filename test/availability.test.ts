@@ -21,7 +21,7 @@ describe('a gateway that disappears is shown offline', () => {
   });
   afterAll(async () => {
     await t.stop();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   const agentFor = (d: { id: string; secret: string }, mqttUrl = t.sys.mqttUrl) =>

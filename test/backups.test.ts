@@ -103,7 +103,7 @@ describe('restoring a backup', () => {
       }
     } finally {
       if (running) await a.stop();
-      await rm(restored, { recursive: true, force: true });
+      await rm(restored, { recursive: true, force: true, maxRetries: 5 });
     }
   });
 });

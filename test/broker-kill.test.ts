@@ -59,7 +59,7 @@ describe('the broker dies in the middle of a QoS 1 manifest delivery', () => {
     } finally {
       await fleet.stop();
       await sys.stop();
-      await rm(dir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true, maxRetries: 5 });
     }
   });
 });

@@ -23,7 +23,7 @@ describe('faults on the device plane', () => {
   });
   afterAll(async () => {
     await t.stop();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('a gateway cut off for 7 simulated days plays everything due, and every playlog reaches the server once after it reconnects', async () => {
@@ -152,6 +152,6 @@ describe('a server restart', () => {
     expect((await api(`/api/occurrences?zoneId=${zone}`)).occurrences.length).toBe(occBefore);
     await agent.stop();
     await sys.stop();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 });

@@ -35,7 +35,7 @@ describe('signed commands to a gateway', () => {
   afterAll(async () => {
     await agent.stop();
     await t.stop();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('sets the volume, and the gateway reports the result and its new volume', async () => {

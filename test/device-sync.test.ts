@@ -14,7 +14,7 @@ describe('sync status, clock offset and the technician\'s filters, end to end', 
   });
   afterAll(async () => {
     await t.stop();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
   const device = async (id: string) => (await (await t.api(`/api/devices/${id}`)).json()).device;
   const filtered = async (status: string) => (await (await t.api(`/api/devices?status=${status}`)).json()).devices.map((d: { id: string }) => d.id);

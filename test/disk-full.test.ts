@@ -39,7 +39,7 @@ describe('a full media disk is reported as such (507 disk_full), not as bad audi
     await ffmpeg('-i', join(fixtures, 'speech.wav'), '-c:a', 'libopus', '-b:a', '24k', '-f', 'webm', join(fixtures, 'speech.webm'));
     await speechLikeWav(join(fixtures, 'long.wav'), 60, ['-ar', '48000']);
   });
-  afterAll(() => rm(fixtures, { recursive: true, force: true }));
+  afterAll(() => rm(fixtures, { recursive: true, force: true, maxRetries: 5 }));
 
   describe('on a real 256 KB disk (a tmpfs; needs root)', () => {
     let mnt: string;
@@ -53,7 +53,7 @@ describe('a full media disk is reported as such (507 disk_full), not as bad audi
     afterAll(async () => {
       await t?.stop();
       if (mounted) execFileSync('umount', [mnt]);
-      await rm(mnt, { recursive: true, force: true });
+      await rm(mnt, { recursive: true, force: true, maxRetries: 5 });
     });
 
     it('answers 507 when the upload itself does not fit, and keeps nothing', async (ctx) => {

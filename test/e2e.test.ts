@@ -20,7 +20,7 @@ describe('a broadcast travels from an upload to the speakers of the hamlets it t
   afterAll(async () => {
     await fleet?.stop();
     await t?.stop();
-    await rm(cacheRoot, { recursive: true, force: true });
+    await rm(cacheRoot, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('plays on the two targeted gateways within 250 ms of startAt, not on the third, and stores the playlogs', async () => {

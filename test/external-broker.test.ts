@@ -66,7 +66,7 @@ describe('an external Mosquitto broker, with the password and ACL files the serv
     for (const c of clients) c.end(true);
     await t?.stop();
     mosquitto?.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('carries a broadcast end to end: provision, export, reload, gateways play on time, playlogs come back', async () => {

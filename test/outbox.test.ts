@@ -9,7 +9,7 @@ describe('the gateway outbox (store and forward)', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'loalang-outbox-'));
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
+  afterEach(() => rm(dir, { recursive: true, force: true, maxRetries: 5 }));
 
   it('keeps events on disk while offline and sends them oldest first once connected, then forgets them', async () => {
     let online = false;

@@ -27,7 +27,7 @@ describe('the panel in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     await t?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (dir) await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('logs in, lists hamlets and gateways in Vietnamese, and shows a gateway going online and offline live, without reloading', async () => {

@@ -79,7 +79,7 @@ describe('pre-emption end to end', () => {
   });
   afterAll(async () => {
     await t.stop();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('stores both the interrupted normal play and the emergency in the playlogs', async () => {

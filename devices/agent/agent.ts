@@ -15,6 +15,9 @@ import { AgentState } from './state.js';
 import { TelemetrySender } from './telemetry.js';
 import { realTimers, type Timers } from './timers.js';
 
+/** How long stop() waits for downloads and state writes under way. */
+const STOP_WAIT_MS = 3000;
+
 export const AGENT_VERSION = '0.2.0';
 export type { AgentOptions } from './options.js';
 
@@ -146,6 +149,11 @@ export class GatewayAgent {
     this.player.stop();
     this.player.interrupt('agent stopped');
     await this.link.stop();
+    // Downloads and the interrupted play's state write finish before stop() resolves, so whoever
+    // stopped the agent can remove its directory; bounded, since a download may hang on a dead link.
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([this.inFlight.settled(), new Promise<void>((r) => (bound = setTimeout(r, STOP_WAIT_MS).unref()))]);
+    clearTimeout(bound);
   }
 
   /** Abrupt loss, as a power cut or a dead 4G link: the socket is destroyed, no DISCONNECT is sent. */

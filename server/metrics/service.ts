@@ -25,12 +25,9 @@ export function createMetrics({ bus, gateways, now }: { bus: Bus; gateways: () =
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
 
-  // One read of the devices per scrape, shared by the gauges below.
-  let snapshot: { at: number; list: GatewayStatus[] } | null = null;
-  const current = () => {
-    if (!snapshot || performance.now() - snapshot.at > 100) snapshot = { at: performance.now(), list: gateways() };
-    return snapshot.list;
-  };
+  // One read of the devices per scrape, shared by the gauges below (render() forgets it first).
+  let snapshot: GatewayStatus[] | null = null;
+  const current = () => (snapshot ??= gateways());
   const outOfSync = (g: GatewayStatus) => g.appliedVersion < g.manifestVersion;
 
   new Gauge({
@@ -125,7 +122,10 @@ export function createMetrics({ bus, gateways, now }: { bus: Bus; gateways: () =
     countMissed: (n = 1, source = 'settlement') => playsMissed.inc({ source }, n),
     observeHttp: (labels: { method: string; route: string; status: number }, seconds: number) =>
       http.observe({ method: labels.method, route: labels.route, status: String(labels.status) }, seconds),
-    render: () => registry.metrics(),
+    render: () => {
+      snapshot = null;
+      return registry.metrics();
+    },
     contentType: registry.contentType,
   };
 }

@@ -40,7 +40,7 @@ describe('the asset cache', () => {
     requests.length = 0;
     logged = [];
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
+  afterEach(() => rm(dir, { recursive: true, force: true, maxRetries: 5 }));
 
   const serve = (...assets: ReturnType<typeof asset>[]) => assets.forEach((a) => served.set(a.sha256, a.body));
 

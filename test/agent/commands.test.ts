@@ -49,7 +49,7 @@ describe('commands: checked, then run from a table of handlers', () => {
     calls = [];
     played = [];
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
+  afterEach(() => rm(dir, { recursive: true, force: true, maxRetries: 5 }));
 
   it.each([
     ['stop', {}, ['silence']],

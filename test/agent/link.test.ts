@@ -193,7 +193,7 @@ describe('the agent and its link', () => {
     } finally {
       agent.kill();
       await down.close();
-      await rm(dir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true, maxRetries: 5 });
     }
   });
 });

@@ -34,7 +34,7 @@ describe('the manifest store', () => {
     file = join(dir, 'manifest.json');
     [queued, direct, accepted] = [[], [], []];
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
+  afterEach(() => rm(dir, { recursive: true, force: true, maxRetries: 5 }));
 
   it('accepts a newer manifest signed by the pinned key, stores it, and reports it applied without the disk queue', async () => {
     const s = store();

@@ -33,7 +33,7 @@ describe('reporting events to the server', () => {
     dir = await mkdtemp(join(tmpdir(), 'loalang-reporter-'));
     [connected, acked, direct] = [false, [], []];
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
+  afterEach(() => rm(dir, { recursive: true, force: true, maxRetries: 5 }));
 
   it('keeps an event on disk while offline and sends it with a PUBACK once the link is up', async () => {
     const r = reporter();

@@ -13,7 +13,7 @@ describe('the state the agent keeps across restarts', () => {
     dir = await mkdtemp(join(tmpdir(), 'loalang-state-'));
     file = join(dir, 'state.json');
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
+  afterEach(() => rm(dir, { recursive: true, force: true, maxRetries: 5 }));
 
   it('starts at session 1 on an empty cache and counts one more at every start', async () => {
     const first = new AgentState(file, 80);

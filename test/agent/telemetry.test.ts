@@ -39,7 +39,7 @@ describe('telemetry', () => {
       },
     };
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
+  afterEach(() => rm(dir, { recursive: true, force: true, maxRetries: 5 }));
 
   it('reports volume, manifest version, free disk and clock offset, and leaves "playing" out when idle', async () => {
     clock.offsetMs = 15;

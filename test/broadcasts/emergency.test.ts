@@ -42,7 +42,7 @@ describe('emergency broadcasts reach the loudspeakers at once and stop when told
   }, 60_000);
   afterAll(async () => {
     for (const a of agents) await a.stop();
-    await rm(cache, { recursive: true, force: true });
+    await rm(cache, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('cuts a normal play short on every online gateway (logged interrupted), and a cancel between two repeats stops the rest', async () => {

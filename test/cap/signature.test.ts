@@ -46,7 +46,7 @@ beforeAll(() => {
   kttv = selfSigned('canhbao.kttv.gov.vn');
   stranger = selfSigned('gia-mao.example');
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }));
 
 const trusted = (): TrustedCertificate[] => [{ name: 'kttv-2026', pem: kttv.cert }];
 

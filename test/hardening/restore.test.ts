@@ -53,7 +53,7 @@ describe('restoring the server\'s data from an older backup', () => {
 
       // Restore the older backup: the server now knows only versions below what the gateway holds.
       await sys.stop();
-      await rm(data, { recursive: true, force: true });
+      await rm(data, { recursive: true, force: true, maxRetries: 5 });
       await cp(join(dir, 'backup'), data, { recursive: true });
       sys = await startSystem(fixed, { log });
       await applied(beforeRestore + 1);
@@ -71,7 +71,7 @@ describe('restoring the server\'s data from an older backup', () => {
     } finally {
       await agent?.stop();
       await sys.stop();
-      await rm(dir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true, maxRetries: 5 });
     }
   });
 });

@@ -92,7 +92,7 @@ export async function createTestApp(opts: { now?: number; env?: Record<string, s
       await plane.close();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       sqlite.close();
-      await rm(dir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

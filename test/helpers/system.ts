@@ -62,7 +62,7 @@ export async function startTestSystem(env: Record<string, string> = {}, existing
     sys, dir, api, as, login,
     stop: async () => {
       await sys.stop();
-      await rm(dir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

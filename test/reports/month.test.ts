@@ -37,7 +37,11 @@ describe('a simulated month: planned against played, and the report', () => {
   const programs: Record<string, { id: string; seconds: number }> = {};
 
   const devicesView = async () => (await (await t.api('/api/devices')).json()).devices as { id: string; online: boolean; appliedVersion: number; manifestVersion: number }[];
-  const inSync = () => waitFor(async () => (await devicesView()).filter((d) => agents.has(d.id)).every((d) => d.online && d.appliedVersion === d.manifestVersion), 15_000);
+  // The rebuild a change queued has published first (it runs after the request is answered).
+  const inSync = async () => {
+    await sys.manifestsIdle();
+    await waitFor(async () => (await devicesView()).filter((d) => agents.has(d.id)).every((d) => d.online && d.appliedVersion === d.manifestVersion), 15_000);
+  };
   const startAgent = async (id: string) => {
     const a = testAgent({ sys, ...t } as TestSystem, devices[id], join(dir, 'gw', id), { timers: clock, telemetryMs: 40 * 86400_000, reconnectMinMs: 50, reconnectMaxMs: 200 });
     agents.set(id, a);
@@ -125,7 +129,7 @@ describe('a simulated month: planned against played, and the report', () => {
   afterAll(async () => {
     for (const a of agents.values()) await a.stop().catch(() => {});
     await sys?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   const period = `from=${encodeURIComponent('2026-05-01T00:00:00+07:00')}&to=${encodeURIComponent('2026-06-01T00:00:00+07:00')}`;
