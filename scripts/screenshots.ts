@@ -17,7 +17,18 @@ try {
   const login = { admin: ['admin', ADMIN_PASSWORD], officer: [PEOPLE.officer.username, PEOPLE.officer.password], chair: [PEOPLE.chair.username, PEOPLE.chair.password], technician: [PEOPLE.technician.username, PEOPLE.technician.password] } as const;
   type Who = keyof typeof login;
   // `show`: on a phone, what the screenshot scrolls to (the page is longer than the screen).
-  const shots: { name: string; who: Who; path: string; show?: string; then?: (p: import('playwright-core').Page) => Promise<void> }[] = [
+  let board = '';
+  const chairApi = seeded.chair;
+  const fireEmergency = async () => {
+    const res = await chairApi('/api/broadcasts/emergency', { method: 'POST', json: {
+      zoneIds: 'all', content: { type: 'program', programId: seeded.programs.news }, riskLevel: 4, note: 'Mưa lớn, nước sông lên nhanh',
+    } });
+    board = (await res.json()).broadcast.broadcast.id;
+    await new Promise((r) => setTimeout(r, 1500));
+  };
+  const stopEmergency = async () => void await chairApi(`/api/broadcasts/${board}/cancel`, { method: 'POST', json: { reason: 'Thử nghiệm xong' } });
+  // `before`/`after`: API calls around one shot (an emergency on air only while its board is shot).
+  const shots: { name: string; who: Who; path: string | (() => string); show?: string; before?: () => Promise<void>; after?: () => Promise<void>; then?: (p: import('playwright-core').Page) => Promise<void> }[] = [
     { name: 'approvals', who: 'chair', path: '/duyet' },
     { name: 'dashboard', who: 'admin', path: '/' },
     { name: 'gateways', who: 'technician', path: '/cum-loa' },
@@ -37,6 +48,18 @@ try {
     } },
     { name: 'calendar-week', who: 'officer', path: '/lich?xem=tuan' },
     { name: 'calendar-month', who: 'officer', path: '/lich?xem=thang' },
+    { name: 'emergency', who: 'officer', path: '/khan-cap' },
+    { name: 'emergency-confirm', who: 'officer', path: '/khan-cap', then: async (p) => {
+      await p.uncheck('input[name=zones][value=all]');
+      await p.locator('input[name=zones]').nth(1).check();
+      await p.locator('input[name=zones]').nth(2).check();
+      await p.selectOption('select[name=programId]', seeded.programs.news);
+      await p.check('input[name=riskLevel][value="4"]');
+      await p.click('button[data-action=check]');
+      await p.waitForSelector('.confirm-card');
+    } },
+    { name: 'emergency-board', who: 'chair', path: () => `/khan-cap/${board}`, before: fireEmergency, after: stopEmergency },
+    { name: 'report', who: 'chair', path: '/bao-cao' },
     { name: 'users', who: 'admin', path: '/nguoi-dung' },
     { name: 'hamlets', who: 'admin', path: '/thon' },
   ];
@@ -49,13 +72,15 @@ try {
         await logIn(p, t.sys.httpUrl, login[s.who][0], login[s.who][1]);
         sessions.set(s.who, p);
       }
-      await p.page.goto(`${t.sys.httpUrl}${s.path}`);
+      await s.before?.();
+      await p.page.goto(`${t.sys.httpUrl}${typeof s.path === 'string' ? s.path : s.path()}`);
       await p.page.waitForSelector('body[data-live=yes]');
-      if (s.path.startsWith('/lich?')) await p.page.waitForSelector('#calendar[data-loading=no]');
+      if (typeof s.path === 'string' && s.path.startsWith('/lich?')) await p.page.waitForSelector('#calendar[data-loading=no]');
       await s.then?.(p.page);
       if (s.show && size === 'phone') await p.page.locator(s.show).evaluate((el) => el.scrollIntoView({ block: 'center' }));
       await p.page.waitForTimeout(300);
       await p.page.screenshot({ path: join(OUT, `${s.name}-${size}.png`), fullPage: size === 'desktop' });
+      await s.after?.();
       if (p.errors.length) console.warn(`${s.name} (${size}): ${p.errors.join('; ')}`);
     }
     for (const p of sessions.values()) await p.context.close();

@@ -95,6 +95,8 @@ export interface AppDeps {
   metricsToken?: string;
   /** Map tiles for the panel's gateway map (`{z}/{x}/{y}`), or null for markers alone. */
   mapTileUrl?: string | null;
+  /** EMERGENCY_EXPIRY_MINUTES: how long a gateway that reconnects still gets an emergency. */
+  emergencyExpiryMinutes: number;
   /** MAX_SPEECH_CHARS: the longest text spoken in one request. */
   maxSpeechChars: number;
 }
@@ -106,7 +108,7 @@ const tileOrigin = (template: string) => {
 };
 
 /** Routes that take audio: their own limit (MAX_UPLOAD_MB) applies instead of the body limit. */
-const isUpload = (method: string, path: string) => method === 'POST' && /^\/api\/programs(\/[^/]+\/versions)?$/.test(path);
+const isUpload = (method: string, path: string) => method === 'POST' && /^\/api\/(programs(\/[^/]+\/versions)?|broadcasts\/recordings)$/.test(path);
 
 /** The HTTP side: every feature's routes mounted, with one error shape. Who may do what is in auth/permissions.ts. */
 export function createApp(d: AppDeps) {
@@ -131,7 +133,7 @@ export function createApp(d: AppDeps) {
     .route('/occurrences', occurrencesRoutes(d.manifests.preview, d.timeZone, d.now, d.horizonMs))
     .route('/playlogs', playlogsRoutes(d.playlogs, d.timeZone))
     .route('/audit', auditRoutes(d.audit))
-    .route('/broadcasts', broadcastsRoutes(d.broadcasts, d.broadcastContent, d.audit))
+    .route('/broadcasts', broadcastsRoutes(d.broadcasts, d.broadcastContent, d.audit, d.media))
     .route('/plays', playsRoutes(d.plays, d.names, d.timeZone))
     .route('/incidents', incidentsRoutes(d.incidents, d.names, d.timeZone))
     .route('/reports', reportsRoutes(d.reports, d.communeName, d.timeZone))
@@ -148,7 +150,7 @@ export function createApp(d: AppDeps) {
     const headers = new Headers({ cookie: c.req.header('cookie') ?? '' });
     if (init.json !== undefined) headers.set('content-type', 'application/json');
     const res = await self!.fetch(new Request(new URL(path, c.req.url), {
-      method: init.method ?? 'GET', headers, body: init.json !== undefined ? JSON.stringify(init.json) : undefined,
+      method: init.method ?? 'GET', headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.form,
     }), c.env);
     const body = res.status === 204 ? {} : await res.json().catch(() => ({}));
     return (res.ok
@@ -176,6 +178,7 @@ export function createApp(d: AppDeps) {
     .route('/nghe-lai', listenRoutes(d.listen, { ...d.listenOptions, communeName: d.communeName, timeZone: d.timeZone, now: d.now }))
     .route('/', webRoutes({
       ...d, maxUploadMb: Math.round(d.media.maxUploadBytes / 1048576), mapTileUrl: d.mapTileUrl ?? null,
+      emergencyExpiryMinutes: d.emergencyExpiryMinutes,
       api: panelApi,
     }));
   self = app;

@@ -184,7 +184,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     provisioning: infra.provisioning,
     auth, zones, devices, media, programs, schedules, manifests, playlogs,
     mqttHooks: { auth: infra.mqttAuth, serverUsername: infra.serverUsername, token: config.mqttUrl ? config.mqttHookToken : undefined },
-    commands, jobs, audit, tts, maxSpeechChars: config.maxSpeechChars, broadcasts, plays, incidents, names, reports, cap, capInboundToken: config.cap.inboundToken,
+    commands, jobs, audit, tts, maxSpeechChars: config.maxSpeechChars, emergencyExpiryMinutes: config.emergencyExpiryMs / 60_000, broadcasts, plays, incidents, names, reports, cap, capInboundToken: config.cap.inboundToken,
     listen, listenOptions: config.listen, metrics, metricsToken: config.metricsToken,
     mapTileUrl: config.mapTileUrl,
     broadcastContent: {

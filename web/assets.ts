@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { build, type OutputFile } from 'esbuild';
 
 const WEB_DIR = dirname(fileURLToPath(import.meta.url));
-const ENTRIES = ['panel.ts', 'programs.ts', 'calendar.ts', 'map.ts', 'map.css'];
+const ENTRIES = ['panel.ts', 'programs.ts', 'calendar.ts', 'map.ts', 'map.css', 'emergency.ts'];
 const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 
 export interface Asset { body: Uint8Array; type: string }

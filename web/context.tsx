@@ -2,6 +2,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { sessionUser } from '../server/auth/middleware.js';
 import { actionsOf, can, type Action } from '../server/auth/permissions.js';
 import type { AuthService, SessionUser } from '../server/auth/service.js';
+import type { BroadcastsService } from '../server/broadcasts/service.js';
+import type { CapService } from '../server/broadcasts/cap-service.js';
 import type { Bus } from '../server/bus.js';
 import type { CommandsService } from '../server/commands/service.js';
 import type { DevicesService } from '../server/devices/service.js';
@@ -16,7 +18,7 @@ import type { Viewer } from './views/layout.js';
 
 /** What the API answered to a request the panel made for the user: its body, or its error. */
 export type ApiResult<T = Record<string, unknown>> = { ok: true; status: number; body: T } | { ok: false; status: number; error: ApiErrorBody };
-export type ApiCall = <T = Record<string, unknown>>(c: Context, path: string, init?: { method?: string; json?: unknown }) => Promise<ApiResult<T>>;
+export type ApiCall = <T = Record<string, unknown>>(c: Context, path: string, init?: { method?: string; json?: unknown; form?: FormData }) => Promise<ApiResult<T>>;
 
 /**
  * What the panel reads (services, for pages) and how it acts: every change goes through the HTTP API
@@ -40,6 +42,11 @@ export interface PanelDeps {
   playlogs: PlaylogsService;
   commands: CommandsService;
   reports: ReportsService;
+  broadcasts: BroadcastsService;
+  cap: CapService;
+  /** EMERGENCY_EXPIRY_MINUTES and MAX_SPEECH_CHARS, for the emergency form. */
+  emergencyExpiryMinutes: number;
+  maxSpeechChars: number;
   jobs: Jobs;
   api: ApiCall;
 }
@@ -58,7 +65,11 @@ export const panelSession = (d: PanelDeps): MiddlewareHandler<PanelEnv> => async
   const actions = actionsOf(user.role);
   const pending = actions.includes('programs.decide') ? d.programs.list().filter((p) => p.status === 'pending').length : undefined;
   c.set('user', user);
-  c.set('viewer', { ...user, can: actions, pending });
+  // Every page says when an emergency is on air, and shows an approver the CAP alerts waiting for them.
+  const emergencies = actions.includes('broadcasts.view')
+    ? d.broadcasts.active().filter((b) => b.status === 'active').map((b) => ({ id: b.id, title: b.title, riskLevel: b.riskLevel })) : [];
+  const capWaiting = actions.includes('broadcasts.confirm') ? d.cap.list().filter((a) => a.state === 'waiting').length : 0;
+  c.set('viewer', { ...user, can: actions, pending, emergencies, capWaiting });
   await next();
 };
 

@@ -77,6 +77,9 @@ const CATALOGUE: Record<string, string | ((d: Details) => string)> = {
   not_an_occurrence: 'Lịch này không phát vào thời điểm đó (có thể đã được sửa). Hãy tải lại lịch.',
   // broadcasts
   two_person_rule: 'Cần một lãnh đạo khác xác nhận.',
+  text_too_long: 'Văn bản quá dài để đọc trong một lần; hãy rút gọn.',
+  not_waiting: 'Cảnh báo này đã được xử lý.',
+  program_archived: 'Chương trình đã được lưu trữ.',
   unknown_recording: 'Bản ghi âm không còn trên máy chủ; hãy ghi lại.',
   expired: 'Đã hết hạn.',
   already_expired: 'Đã hết hạn.',

@@ -12,6 +12,7 @@ import { adminPages } from './pages/admin.js';
 import { approvalPages } from './pages/approvals.js';
 import { calendarPages } from './pages/calendar.js';
 import { dashboardPage } from './pages/dashboard.js';
+import { emergencyPages } from './pages/emergency.js';
 import { gatewayPages } from './pages/gateways.js';
 import { liveFragments } from './pages/live.js';
 import { programPages } from './pages/programs.js';
@@ -67,6 +68,7 @@ export function webRoutes(d: PanelDeps) {
     .route('/', programPages(d))
     .route('/', approvalPages(d))
     .route('/', reportPages(d))
+    .route('/', emergencyPages(d))
     // The calendar's fixed paths (/lich/su-kien, /lich/luot) before a schedule's (/lich/:id).
     .route('/', calendarPages(d))
     .route('/', schedulePages(d));

@@ -13,7 +13,7 @@ export type AuditAction =
   | 'program.archived' | 'program.unarchived' | 'program.deleted'
   | 'schedule.created' | 'schedule.updated' | 'schedule.deleted'
   | 'broadcast.command' | 'broadcast.played'
-  | 'broadcast.emergency-prepared' | 'broadcast.emergency-fired' | 'broadcast.emergency-confirmed' | 'broadcast.emergency-cancelled' | 'broadcast.settings-changed'
+  | 'broadcast.emergency-prepared' | 'broadcast.emergency-fired' | 'broadcast.emergency-confirmed' | 'broadcast.emergency-cancelled' | 'broadcast.settings-changed' | 'broadcast.recording-uploaded'
   | 'cap.received' | 'cap.aired' | 'cap.dismissed' | 'cap.settings-changed'
   | 'user.created' | 'user.updated' | 'user.disabled' | 'user.enabled' | 'user.password-reset' | 'user.password-changed'
   | 'device.created' | 'device.updated' | 'device.moved' | 'device.secret-rotated' | 'device.deleted'

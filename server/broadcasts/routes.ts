@@ -6,6 +6,8 @@ import { can } from '../auth/permissions.js';
 import { ApiError } from '../http/errors.js';
 import { actorOf } from '../http/request.js';
 import { isoInstant, validate } from '../http/validate.js';
+import { receiveAudio } from '../media/receive.js';
+import type { MediaStore } from '../media/store.js';
 import { strictInstant } from '../domain/time.js';
 import { riskTableSchema } from './risk-levels.js';
 import type { AssetInfo, BroadcastInput, BroadcastsService } from './service.js';
@@ -60,7 +62,7 @@ export async function resolveContent(body: EmergencyBody, content: BroadcastCont
   return { kind: 'recording', title: c.title ?? 'Ghi âm khẩn cấp', asset };
 }
 
-export function broadcastsRoutes(broadcasts: BroadcastsService, content: BroadcastContent, audit: AuditLog) {
+export function broadcastsRoutes(broadcasts: BroadcastsService, content: BroadcastContent, audit: AuditLog, media: MediaStore) {
   return new Hono<AuthEnv>()
     .use(allow('broadcasts.view'))
     .get('/', (c) => c.json({ broadcasts: broadcasts.list() }, 200))
@@ -72,6 +74,15 @@ export function broadcastsRoutes(broadcasts: BroadcastsService, content: Broadca
       const settings = broadcasts.saveSettings(c.req.valid('json'));
       audit.record(actorOf(c), 'broadcast.settings-changed', { type: 'settings', id: 'broadcasts' }, settings as unknown as Record<string, unknown>);
       return c.json({ settings }, 200);
+    })
+    // A recording made on the spot (the panel's microphone, or a file): checked and normalised now,
+    // not queued behind other jobs; its asset is then the content of POST /emergency.
+    .post('/recordings', allow('broadcasts.prepare'), async (c) => {
+      const { path, name } = await receiveAudio(c, media);
+      const probe = await media.check(path, name);
+      const asset = await media.ingest({ path, name, probe });
+      audit.record(actorOf(c), 'broadcast.recording-uploaded', { type: 'asset', id: asset.sha256 }, { durationMs: asset.durationMs });
+      return c.json({ recording: { sha256: asset.sha256, bytes: asset.bytes, durationMs: asset.durationMs } }, 201);
     })
     .post('/emergency', allow('broadcasts.prepare'), validate('json', emergencyBody), async (c) => {
       const body = c.req.valid('json');

@@ -1,13 +1,13 @@
 import { rm } from 'node:fs/promises';
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { allow, type AuthEnv } from '../auth/middleware.js';
 import { CATEGORIES } from '../domain/categories.js';
 import { ApiError } from '../http/errors.js';
 import { actorOf } from '../http/request.js';
-import { receiveUpload } from '../http/upload.js';
 import { validate } from '../http/validate.js';
-import { diskFull, type MediaStore } from '../media/store.js';
+import { receiveAudio as receiveFile } from '../media/receive.js';
+import type { MediaStore } from '../media/store.js';
 import { speechBodyLimit, speechSource, speechText } from '../tts/routes.js';
 import type { ProgramsService } from './service.js';
 
@@ -27,16 +27,6 @@ const speechOptions = z.object({
 const heard = z.object({ version: z.number().int().positive() });
 const newSpeech = z.object({ title, category: category.default('other') }).and(speechOptions).and(speechText);
 const speechVersion = speechOptions.and(speechText);
-
-/** The multipart upload, its file written to the media store's tmp dir as it arrives. */
-function receiveFile(c: Context<AuthEnv>, media: MediaStore) {
-  return receiveUpload(c.req.raw, {
-    maxFileBytes: media.maxUploadBytes,
-    tmpPath: media.tmpPath,
-    tooLarge: () => new ApiError(413, 'too_large', `The upload is larger than the ${Math.round(media.maxUploadBytes / 1048576)} MB limit`),
-    diskFull,
-  });
-}
 
 /** A refused form leaves no file behind. */
 async function parsedOrRemoved<T>(path: string, parse: () => T): Promise<T> {

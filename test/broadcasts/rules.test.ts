@@ -1,4 +1,7 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { speechLikeWav } from '../helpers/audio.js';
 import { seedApprovedProgram, useTestApp } from '../helpers/app.js';
 import { createDevice, createZone, type Api } from '../helpers/system.js';
 
@@ -99,5 +102,35 @@ describe('emergency broadcasts: who may send them, and the two-person rule', () 
       expect((await res.json()).error.code).toBe(code);
     }
     expect((await (await t.api('/api/broadcasts')).json()).broadcasts.length).toBe(before);
+  });
+
+  it('takes a recording made on the spot, normalised at once, and airs it; a file that is not audio is refused and leaves nothing', async () => {
+    const upload = async (who: Api, body: Blob, name: string) => {
+      const form = new FormData();
+      form.set('file', body, name);
+      return who('/api/broadcasts/recordings', { method: 'POST', body: form });
+    };
+    const wav = join(t.dir, 'tai-cho.wav');
+    await speechLikeWav(wav, 3);
+    const res = await upload(as.officer, new Blob([await readFile(wav)]), 'tai-cho.wav');
+    expect(res.status).toBe(201);
+    const { recording } = await res.json();
+    expect(recording).toMatchObject({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), durationMs: expect.any(Number) });
+    expect(Math.abs(recording.durationMs - 3000)).toBeLessThan(500);
+    // The chair airs it directly; an officer's would wait for a second person (text and recordings).
+    const fired = await send(as.chair, { zoneIds: [zone], content: { type: 'recording', sha256: recording.sha256, title: 'Thông báo khẩn' } });
+    expect(fired.status).toBe(201);
+    expect((await fired.json()).broadcast.broadcast).toMatchObject({ status: 'active', title: 'Thông báo khẩn', contentKind: 'recording' });
+
+    const assets = await readdir(join(t.dir, 'media', 'assets'));
+    const text = join(t.dir, 'ghi-chu.txt');
+    await writeFile(text, 'không phải âm thanh');
+    const refused = await upload(as.officer, new Blob([await readFile(text)]), 'ghi-chu.txt');
+    expect(refused.status).toBe(422);
+    expect((await refused.json()).error.code).toMatch(/audio/);
+    expect(await readdir(join(t.dir, 'media', 'assets'))).toEqual(assets);
+    expect(await readdir(join(t.dir, 'media', 'tmp'))).toEqual([]);
+    // A viewer of broadcasts who may not prepare one cannot upload for one either.
+    expect((await upload(t.as(), new Blob([await readFile(wav)]), 'x.wav')).status).toBe(401);
   });
 });

@@ -60,6 +60,7 @@ export function liveFragments(d: PanelDeps, keepAliveMs = 25_000) {
       d.bus.on('device.moved', owner, listChanged);
       d.bus.on('device.deleted', owner, listChanged);
       d.bus.on('device.command-result', owner, ({ deviceId }) => push(`commands-${deviceId}`, deviceId));
+      if (can(user.role, 'broadcasts.view')) d.bus.on('broadcast.updated', owner, ({ broadcastId }) => push(`broadcast-${broadcastId}`, broadcastId));
       if (can(user.role, 'devices.playlogs')) d.bus.on('playlog.stored', owner, ({ deviceId }) => push(`playlog-${deviceId}`, deviceId));
       if (can(user.role, 'live.content')) {
         d.bus.on('program.updated', owner, ({ programId }) => push('program', programId));

@@ -9,6 +9,9 @@ export interface Viewer {
   can: Action[];
   /** Programs waiting for this approver's decision (the nav badge). */
   pending?: number;
+  /** Emergencies on air now, and CAP alerts waiting for this approver: a banner on every page. */
+  emergencies?: { id: string; title: string; riskLevel: number | null }[];
+  capWaiting?: number;
 }
 
 export interface LayoutProps {
@@ -63,6 +66,16 @@ export function Layout({ title, children, viewer, section, scripts = [], styles 
             Mất kết nối trực tiếp với máy chủ: trạng thái cụm loa trên trang có thể đã cũ. Đang thử kết nối lại…
           </div>
         )}
+        {viewer?.emergencies?.map((e) => (
+          <div class="emergency-banner" role="status" data-risk={e.riskLevel ? String(e.riskLevel) : undefined}>
+            Đang phát khẩn cấp: <a href={`/khan-cap/${e.id}`}>{e.title}</a>
+          </div>
+        ))}
+        {viewer?.capWaiting ? (
+          <div class="emergency-banner cap" role="alert">
+            {`${viewer.capWaiting} cảnh báo thiên tai (CAP) đang chờ lãnh đạo quyết định phát hay bỏ qua. `}<a href="/khan-cap">Xem và quyết định</a>
+          </div>
+        ) : null}
         <main id="main">{children}</main>
       </body>
     </html>
