@@ -89,6 +89,33 @@ describe('what the panel added to the API: skipping one play, dry runs of a chan
     expect((await as.technician('/api/playlogs')).status).toBe(403);
     expect((await as.technician('/api/devices/nope/playlogs')).status).toBe(404);
   });
+  it('lets the officer put an approved program on the residents\' "nghe lại" page from its settings form, and take it off again', async () => {
+    const lawQa = seedApprovedProgram(t, 'Hỏi đáp Luật Thực hiện dân chủ', 30_000, 'law');
+    const form = (pub: boolean) => new URLSearchParams({ title: 'Hỏi đáp Luật Thực hiện dân chủ', category: 'law', ...(pub ? { public: 'true' } : {}) });
+    // The box on the program page says where it stands.
+    const ticked = async () => /<input type="checkbox" name="public" value="true" checked/.test(await (await as.editor(`/chuong-trinh/${lawQa}`)).text());
+    expect(await ticked()).toBe(false);
+    const on = await as.editor(`/chuong-trinh/${lawQa}/sua`, { method: 'POST', body: form(true), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(on.status).toBe(200);
+    expect(await on.text()).toContain('Đã lưu.');
+    expect((await (await t.api(`/api/programs/${lawQa}`)).json()).program.public).toBe(true);
+    expect(await ticked()).toBe(true);
+    await as.editor(`/chuong-trinh/${lawQa}/sua`, { method: 'POST', body: form(false), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect((await (await t.api(`/api/programs/${lawQa}`)).json()).program.public).toBe(false);
+    expect(await ticked()).toBe(false);
+  });
+
+  it('shows the technician, on the first page, missed plays grouped per gateway and reason, until the gateway plays again', async () => {
+    const now = t.clock.now();
+    for (let k = 0; k < 3; k++) t.server.incidents.missed('thon-dong-1', 'offline', 'gateway offline since 07:00', now - (3 - k) * 3600_000, now);
+    const page = async () => (await as.technician('/')).text();
+    const html = await page();
+    expect(html).toContain('Sự cố: lượt phát bị lỡ');
+    expect(html).toMatch(/data-device-id="thon-dong-1" data-reason="offline"/);
+    expect(html).toContain(': 3 lượt bị lỡ — Cụm loa mất kết nối hoặc tắt.');
+    t.server.incidents.played('thon-dong-1', now);
+    expect(await page()).toContain('Không có sự cố nào đang mở');
+  });
 });
 
 describe('the panel asks the permission table', () => {
@@ -117,4 +144,5 @@ describe('the panel asks the permission table', () => {
     expect(first).toContain('LOALANG_ADMIN_PASSWORD=&#39;một mật khẩu dài&#39; npm start');
     expect(first).not.toContain('name="password"');
   });
+
 });

@@ -9,6 +9,7 @@ import type { CommandsService } from '../server/commands/service.js';
 import type { DevicesService } from '../server/devices/service.js';
 import type { Jobs } from '../server/jobs/service.js';
 import type { PlaylogsService } from '../server/playlogs/service.js';
+import type { Incidents } from '../server/plays/incidents.js';
 import type { ProgramsService } from '../server/programs/service.js';
 import type { ReportsService } from '../server/reports/service.js';
 import type { SchedulesService } from '../server/schedules/service.js';
@@ -42,6 +43,7 @@ export interface PanelDeps {
   playlogs: PlaylogsService;
   commands: CommandsService;
   reports: ReportsService;
+  incidents: Incidents;
   broadcasts: BroadcastsService;
   cap: CapService;
   /** EMERGENCY_EXPIRY_MINUTES and MAX_SPEECH_CHARS, for the emergency form. */

@@ -9,6 +9,7 @@ export function dashboardPage(d: PanelDeps) {
     const viewer = c.get('viewer');
     // The chair's first page is the decisions waiting for them.
     if (can(viewer.role, 'programs.decide')) return c.redirect('/duyet', 303);
-    return c.html(page(<DashboardPage data={{ communeName: d.communeName, viewer, zones: d.zones.list(), devices: d.devices.list(), now: d.now() }} />));
+    const incidents = can(viewer.role, 'plays.view') ? d.incidents.list({ open: true, limit: 50 }) : undefined;
+    return c.html(page(<DashboardPage data={{ communeName: d.communeName, viewer, zones: d.zones.list(), devices: d.devices.list(), now: d.now(), incidents, timeZone: d.timeZone }} />));
   });
 }

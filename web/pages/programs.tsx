@@ -72,7 +72,7 @@ export function programPages(d: PanelDeps) {
     .post('/chuong-trinh/:id/sua', need('programs.edit'), async (c) => {
       const id = c.req.param('id');
       const f = await formOf(c);
-      const r = await d.api(c, `/api/programs/${encodeURIComponent(id)}`, { method: 'PATCH', json: { title: f.one('title'), category: f.one('category') } });
+      const r = await d.api(c, `/api/programs/${encodeURIComponent(id)}`, { method: 'PATCH', json: { title: f.one('title'), category: f.one('category'), public: f.has('public') } });
       return c.html(<ProgramSettings p={d.programs.get(id)} errors={r.ok ? undefined : fieldErrors(r.error, { title: 'Nhập tiêu đề (tối đa 200 ký tự).' })} saved={r.ok ? 'Đã lưu.' : undefined} />);
     })
     .post('/chuong-trinh/:id/luu-tru', need('programs.edit'), async (c) => {

@@ -1,6 +1,9 @@
 import type { DeviceView } from '../../server/devices/service.js';
+import type { IncidentRow } from '../../server/plays/incidents.js';
+import { REASON_LABELS } from '../../server/reports/summary.js';
+import { formatDateTime } from '../format.js';
 import type { Zone } from '../../server/zones/service.js';
-import { Empty } from './components.js';
+import { Ago, Empty } from './components.js';
 import { DeviceRow } from './device-row.js';
 import { Layout, type Viewer } from './layout.js';
 
@@ -10,6 +13,31 @@ export interface DashboardData {
   zones: Zone[];
   devices: DeviceView[];
   now: number;
+  /** Open incidents (missed plays grouped per gateway and reason), for those who may read plays. */
+  incidents?: IncidentRow[];
+  timeZone: string;
+}
+
+/** Missed plays, grouped: one line per gateway and reason while it lasts, however many plays it cost. */
+export function IncidentsCard({ incidents, devices, now, tz }: { incidents: IncidentRow[]; devices: DeviceView[]; now: number; tz: string }) {
+  const names = new Map(devices.map((d) => [d.id, d.name]));
+  return (
+    <section class="card incidents" id="incidents">
+      <h2>Sự cố: lượt phát bị lỡ</h2>
+      {incidents.length === 0 ? <Empty>Không có sự cố nào đang mở: mọi lượt phát gần đây đều đã phát.</Empty> : (
+        <ul class="log">
+          {incidents.map((i) => (
+            <li class="incident" data-device-id={i.deviceId} data-reason={i.reasonKind}>
+              <strong><a href={`/cum-loa/${i.deviceId}`}>{names.get(i.deviceId) ?? i.deviceId}</a></strong>
+              {`: ${i.count} lượt bị lỡ — ${REASON_LABELS[i.reasonKind] ?? i.reason}. `}
+              <span class="muted">{`Từ ${formatDateTime(i.firstAt, tz)}, gần nhất `}<Ago ms={i.lastAt} now={now} />.</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p><a href="/bao-cao">Xem báo cáo phát theo kế hoạch</a></p>
+    </section>
+  );
 }
 
 /** Hamlets and their gateways, live: rows are swapped in by the live stream as gateways report. */
@@ -52,6 +80,7 @@ export function DashboardPage({ data }: { data: DashboardData }) {
           ) : <Empty>Chưa có thôn nào. Quản trị viên cần tạo thôn và cụm loa trước.</Empty>}
         </section>
       )}
+      {data.incidents && <IncidentsCard incidents={data.incidents} devices={data.devices} now={data.now} tz={data.timeZone} />}
       <FleetByHamlet zones={data.zones} devices={data.devices} now={data.now} url="/" />
     </Layout>
   );

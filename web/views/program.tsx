@@ -43,6 +43,10 @@ export function ProgramSettings({ p, errors, saved }: { p: ProgramView; errors?:
         <Field label="Tiêu đề" name="title" errors={errors}><input name="title" value={p.title} required maxlength={200} /></Field>
         <Field label="Loại" name="category" errors={errors}><CategorySelect selected={p.category} /></Field>
       </div>
+      <label class="check">
+        <input type="checkbox" name="public" value="true" checked={p.public} />
+        <span>Cho bà con nghe lại trên trang <a href="/nghe-lai" target="_blank">“Nghe lại”</a> (chỉ phiên bản đã duyệt)</span>
+      </label>
       <button type="submit">Lưu</button>
     </form>
   );
