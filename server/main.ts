@@ -1,3 +1,4 @@
+import { killTools } from './media/ffmpeg.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -303,6 +304,8 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
       setTimeout(() => http.closeAllConnections(), 1000).unref();
       await closed;
       await server.stop();
+      // Jobs were told to stop and given their grace; an ffmpeg that has not gone yet is killed.
+      killTools();
       await plane.close();
       await broker?.close();
       sqlite.close();

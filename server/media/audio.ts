@@ -114,11 +114,11 @@ export interface Analysis {
 const GATED_OUT_LUFS = -69.9;
 
 /** Pass 1: decode everything once, find the silent ends, measure loudness and peak. */
-export async function analyse(tools: AudioTools, input: string, opts: { declaredMs: number | null; maxMs: number; onProgress?: (ms: number) => void }): Promise<Analysis> {
+export async function analyse(tools: AudioTools, input: string, opts: { declaredMs: number | null; maxMs: number; onProgress?: (ms: number) => void; signal?: AbortSignal }): Promise<Analysis> {
   // A file that does not declare its length is decoded just past the limit, then refused.
   const cap = Number.isFinite(opts.maxMs) ? ['-t', seconds(opts.maxMs + 1000)] : [];
   const { stderr } = await runTool(tools.ffmpegPath, [...FFMPEG_BASE, ...cap, ...uploadInput(input), '-vn', '-af', ANALYSIS_FILTER, '-f', 'null', '-'], {
-    onProgress: opts.onProgress,
+    onProgress: opts.onProgress, signal: opts.signal,
   });
   const decoded = decodedMs(stderr);
   if (decoded > opts.maxMs) throw tooLong(decoded, opts.maxMs);

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 
@@ -63,6 +64,21 @@ export function failure(stderr: string, fallback: string): AudioError {
 
 const NICE = 10;
 
+/**
+ * No ffmpeg outlives the server: where util-linux's `setpriv` is installed (Debian, Ubuntu), each child
+ * gets the kernel's parent-death signal, so even a server killed with SIGKILL takes its children with
+ * it; and an orderly exit kills whatever still runs.
+ */
+const SETPRIV = process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) : undefined;
+const running = new Set<ChildProcess>();
+/** ffmpeg and ffprobe processes running now (tests, shutdown). */
+export const runningTools = () => [...running].map((c) => c.pid).filter((p): p is number => p !== undefined);
+/** Kills every ffmpeg and ffprobe still running (the server is stopping). */
+export function killTools() {
+  for (const c of running) c.kill('SIGKILL');
+}
+process.once('exit', killTools);
+
 export interface RunOptions {
   /** Decoded time so far, from ffmpeg's stats lines. */
   onProgress?: (decodedMs: number) => void;
@@ -86,7 +102,10 @@ export interface RunResult {
  */
 export function runTool(binary: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], signal: opts.signal });
+    const [command, argv] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'KILL', '--', binary, ...args]] : [binary, args];
+    const child = spawn(command, argv, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], signal: opts.signal });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     // Transcoding yields the CPU to the server itself: requests, MQTT and manifests come first.
     try {
       if (child.pid) setPriority(child.pid, NICE);

@@ -54,8 +54,8 @@ export function renderChain(l: Levels, trim: Analysis['trim']): string {
 export const preGainFor = (a: Pick<Analysis, 'samplePeakDb'>) => -1 - a.samplePeakDb;
 
 /** Integrated loudness (EBU R128) of the upload through `chain`, on a decode that writes nothing. */
-async function loudnessThrough(tools: AudioTools, input: string, chain: string): Promise<number> {
-  const { stderr } = await runTool(tools.ffmpegPath, [...FFMPEG_BASE, ...uploadInput(input), '-vn', '-af', `${chain},ebur128=framelog=verbose`, '-f', 'null', '-']);
+async function loudnessThrough(tools: AudioTools, input: string, chain: string, signal?: AbortSignal): Promise<number> {
+  const { stderr } = await runTool(tools.ffmpegPath, [...FFMPEG_BASE, ...uploadInput(input), '-vn', '-af', `${chain},ebur128=framelog=verbose`, '-f', 'null', '-'], { signal });
   return parseSummaries(stderr)[0]?.integratedLufs ?? Number.NaN;
 }
 
@@ -67,11 +67,11 @@ async function loudnessThrough(tools: AudioTools, input: string, chain: string):
  * is corrected by what the limiter took and what the codecs will take. Speech then lands on the first
  * render, within ±0.5 LU (EBU R128 integrated) for both codecs.
  */
-export async function predictLevels(tools: AudioTools, input: string, a: Analysis, t = BROADCAST_LOUDNESS): Promise<Levels> {
+export async function predictLevels(tools: AudioTools, input: string, a: Analysis, t = BROADCAST_LOUDNESS, signal?: AbortSignal): Promise<Levels> {
   const preGainDb = preGainFor(a);
-  const compressed = await loudnessThrough(tools, input, frontChain(preGainDb, a.trim));
+  const compressed = await loudnessThrough(tools, input, frontChain(preGainDb, a.trim), signal);
   const guess = { preGainDb, gainDb: t.integratedLufs - compressed + GUESSED_LIMITING_LU, limitDb: LIMITER_DB };
-  const limited = await loudnessThrough(tools, input, renderChain(guess, a.trim));
+  const limited = await loudnessThrough(tools, input, renderChain(guess, a.trim), signal);
   const miss = t.integratedLufs + CODEC_LOSS_LU - limited;
   return Number.isFinite(miss) ? { ...guess, gainDb: guess.gainDb + miss / LIMITED_SLOPE } : guess;
 }

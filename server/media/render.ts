@@ -56,9 +56,12 @@ export interface RenderOutputs {
  * written, by a third process reading the same bytes; the MP3 file once it is written. A failure in one
  * stops the others.
  */
-async function renderOnce(tools: AudioTools, input: string, a: Analysis, levels: Levels, out: RenderOutputs, onProgress: (ms: number) => void) {
+async function renderOnce(tools: AudioTools, input: string, a: Analysis, levels: Levels, out: RenderOutputs, onProgress: (ms: number) => void, abandon?: AbortSignal) {
   const chain = renderChain(levels, a.trim);
   const stop = new AbortController();
+  // The job abandoned (the server is stopping): every process of this render stops with it.
+  if (abandon?.aborted) stop.abort();
+  else abandon?.addEventListener('abort', () => stop.abort(), { once: true });
   const signal = stop.signal;
   const file = createWriteStream(out.opus);
   const ogg = new PassThrough();
@@ -107,13 +110,13 @@ export function correction(o: Loudness, m: Loudness, levels: Levels): { ok: bool
  * Off target (loudness or true peak), it is rendered again with gain and limiter corrected (at most
  * MAX_RENDERS times; speech lands on the first).
  */
-export async function render(tools: AudioTools, input: string, a: Analysis, out: RenderOutputs, onProgress?: (fraction: number) => void): Promise<Rendition> {
+export async function render(tools: AudioTools, input: string, a: Analysis, out: RenderOutputs, onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<Rendition> {
   const span = a.trim.endMs - a.trim.startMs;
-  let levels = await predictLevels(tools, input, a);
+  let levels = await predictLevels(tools, input, a, undefined, signal);
   onProgress?.(0.1);
   for (let n = 1; ; n++) {
     const [from, to] = n === 1 ? [0.1, 0.85] : [0.85, 0.95];
-    const r = await renderOnce(tools, input, a, levels, out, (ms) => onProgress?.(from + Math.min(1, ms / span) * (to - from)));
+    const r = await renderOnce(tools, input, a, levels, out, (ms) => onProgress?.(from + Math.min(1, ms / span) * (to - from)), signal);
     const { ok, next } = correction(r.opus, r.mp3, levels);
     if (ok || n === MAX_RENDERS) {
       return {

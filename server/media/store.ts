@@ -36,6 +36,8 @@ export interface IngestInput {
   onProgress?: (fraction: number) => void;
   /** How pass 2 went (gain, limiter, number of renders): for benchmarks and logs. */
   onRendered?: (r: Rendition) => void;
+  /** Abandons the work (the server is stopping): its ffmpeg processes are killed. */
+  signal?: AbortSignal;
 }
 
 export function createMediaStore({ db, clock, tools, mediaDir, maxUploadBytes, maxDurationMs }: {
@@ -86,7 +88,7 @@ export function createMediaStore({ db, clock, tools, mediaDir, maxUploadBytes, m
      * Analyse the file (silences, loudness, peak), measure the levels through the chain, then render trimmed
      * and normalised Opus, MP3 and waveform peaks. Hash, and store once per content. The input file is consumed either way.
      */
-    async ingest({ path, name, probe, onProgress, onRendered }: IngestInput): Promise<Asset> {
+    async ingest({ path, name, probe, onProgress, onRendered, signal }: IngestInput): Promise<Asset> {
       await ready;
       const work = path.replace(/-in(\.[a-z0-9]+)?$/, '');
       const out = { opus: `${work}-out.opus`, mp3: `${work}-out.mp3` };
@@ -94,10 +96,11 @@ export function createMediaStore({ db, clock, tools, mediaDir, maxUploadBytes, m
         const analysis = await analyse(tools, path, {
           declaredMs: probe.durationMs, maxMs: maxDurationMs,
           onProgress: (ms) => probe.durationMs && onProgress?.(Math.min(0.1, (ms / probe.durationMs) * 0.1)),
+          signal,
         });
         const span = analysis.trim.endMs - analysis.trim.startMs;
         onProgress?.(0.1);
-        const r = await render(tools, path, analysis, out, (f) => onProgress?.(0.1 + f * 0.89));
+        const r = await render(tools, path, analysis, out, (f) => onProgress?.(0.1 + f * 0.89), signal);
         onRendered?.(r);
         const [sha256, opus, mp3] = await Promise.all([sha256File(out.opus), stat(out.opus), stat(out.mp3)]);
         const existing = getAsset(sha256);

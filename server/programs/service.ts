@@ -223,7 +223,7 @@ export function createProgramsService({ db, bus, clock, media, jobs, audit, tts,
    * Text (normalised for Vietnamese) to speech through the configured provider, then the audio
    * pipeline: an asset. A job's work, and an emergency's, which does not wait in the job queue.
    */
-  async function speak(input: { text: string; voice?: string; speakingRate?: number; pitch?: number }, progress: (f: number) => void = () => {}) {
+  async function speak(input: { text: string; voice?: string; speakingRate?: number; pitch?: number }, progress: (f: number) => void = () => {}, signal?: AbortSignal) {
     const spoken = normalizeVietnamese(input.text);
     if (!spoken) throw new ApiError(400, 'invalid_request', 'There is no text to speak');
     let speech;
@@ -241,7 +241,7 @@ export function createProgramsService({ db, bus, clock, media, jobs, audit, tts,
       throw isDiskFull(err) ? diskFull(name) : err;
     });
     const probe = await media.check(path, name);
-    const asset = await media.ingest({ path, name, probe, onProgress: (f) => progress(0.2 + f * 0.8) });
+    const asset = await media.ingest({ path, name, probe, onProgress: (f) => progress(0.2 + f * 0.8), signal });
     return { asset, voice: speech.voice };
   }
 
@@ -263,8 +263,8 @@ export function createProgramsService({ db, bus, clock, media, jobs, audit, tts,
         throw err;
       }
       const probe = await media.check(input.path, input.name);
-      return jobs.enqueue('transcode', input.name, input.actor.id, async (progress) => {
-        const asset = await media.ingest({ path: input.path, name: input.name, probe, onProgress: progress });
+      return jobs.enqueue('transcode', input.name, input.actor.id, async (progress, signal) => {
+        const asset = await media.ingest({ path: input.path, name: input.name, probe, onProgress: progress, signal });
         return addVersion({ ...input, asset, originalName: input.name });
       });
     },
@@ -277,8 +277,8 @@ export function createProgramsService({ db, bus, clock, media, jobs, audit, tts,
       requireTitle(input);
       if (!normalizeVietnamese(input.text)) throw new ApiError(400, 'invalid_request', 'There is no text to speak');
       const label = input.title ?? row(input.programId!).title;
-      return jobs.enqueue('tts', label, input.actor.id, async (progress) => {
-        const { asset, voice } = await speak(input, progress);
+      return jobs.enqueue('tts', label, input.actor.id, async (progress, signal) => {
+        const { asset, voice } = await speak(input, progress, signal);
         return addVersion({ ...input, source: 'tts', asset, originalName: null, text: input.text, voice });
       });
     },
