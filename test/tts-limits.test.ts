@@ -40,9 +40,14 @@ describe('MAX_SPEECH_CHARS bounds text to speech before any work is done', () =>
     expect(fillTemplate('procedure', fields).text.length).toBeGreaterThan(1000);
     const filled = await post('/api/programs/tts', { title: 'Mẫu dài', templateId: 'procedure', fields });
     expect(filled.status).toBe(413);
-    const huge = await post('/api/programs/tts', { title: 'Rất dài', text: 'a'.repeat(2_000_000) });
+    // Under the server's JSON limit (1 MB) but far over what 5,000 characters can take: refused as text.
+    const huge = await post('/api/programs/tts', { title: 'Rất dài', text: 'a'.repeat(500_000) });
     expect(huge.status).toBe(413);
     expect((await huge.json()).error.code).toBe('text_too_long');
+    // Over the JSON limit every route has, the general refusal comes first.
+    const enormous = await post('/api/programs/tts', { title: 'Rất dài', text: 'a'.repeat(2_000_000) });
+    expect(enormous.status).toBe(413);
+    expect((await enormous.json()).error.code).toBe('body_too_large');
   });
 
   it('accepts text up to the limit', async () => {
