@@ -140,7 +140,9 @@ export function runTool(binary: string, args: string[], opts: RunOptions = {}): 
     });
     child.on('close', (code, signal) => {
       const stderr = `${kept.join('\n')}\n${partial}\n${lastStats}`;
-      if (code === 0) resolve({ stderr, stdout: Buffer.concat(out).toString('utf8') });
+      // ffmpeg can exit 0 after a write failed (an output it could not finish): a full disk is never success.
+      if (code === 0 && DISK_FULL.test(stderr)) reject(failure(stderr, 'ffmpeg could not write its output'));
+      else if (code === 0) resolve({ stderr, stdout: Buffer.concat(out).toString('utf8') });
       else if (code !== null) reject(failure(stderr, 'ffmpeg could not decode the audio'));
       else reject(new AudioError('transcode_failed', `ffmpeg was stopped (${signal})`));
     });
