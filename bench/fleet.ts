@@ -120,8 +120,17 @@ await listeners.stop();
 
 // The server's database, read-only, for what the bench reads without going through the server.
 const readonlyDb = new Database(join(env.DATA_DIR, 'loalang.db'), { readonly: true });
-// The baseline sends the very bytes a gateway got: gw-0's signed manifest as stored.
-const sampleEnvelope = (readonlyDb.prepare('select envelope from device_manifests where device_id = ?').get('gw-0') as { envelope: string }).envelope;
+// The baseline sends the very bytes a gateway got: gw-0's signed manifest, read back retained from the
+// broker as gw-0 (the database keeps a template per hamlet, not each envelope).
+const sampleEnvelope = await new Promise<Buffer>((resolve, reject) => {
+  const gw = creds[0];
+  const c = mqtt.connect(sys.mqttUrl, { clientId: gw.id, username: gw.id, password: gw.secret }).on('error', reject);
+  c.on('message', (_topic, payload) => {
+    c.end(true);
+    resolve(payload);
+  });
+  c.once('connect', () => c.subscribe(topics.manifest(gw.id), { qos: 1 }));
+});
 
 // Baseline: raw aedes, N plain mqtt.js subscribers in the same worker processes, one publisher in this
 // process sending the same number of retained QoS 1 publishes of the same bytes.
