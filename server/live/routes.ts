@@ -3,6 +3,7 @@ import { streamSSE } from 'hono/streaming';
 import type { AuthEnv } from '../auth/middleware.js';
 import { can } from '../auth/permissions.js';
 import type { Bus } from '../bus.js';
+import { sseQueue } from '../http/sse.js';
 
 /**
  * Live updates for the panel, as server-sent events at `/api/events`: one `device` message with the
@@ -12,12 +13,8 @@ import type { Bus } from '../bus.js';
 export function liveRoutes(bus: Bus, deviceView: (id: string) => unknown, keepAliveMs = 25_000) {
   return new Hono<AuthEnv>().get('/', (c) =>
     streamSSE(c, async (stream) => {
-      const queue: { event: string; data: string }[] = [];
-      let wake: (() => void) | null = null;
-      const push = (event: string, data: unknown) => {
-        queue.push({ event, data: JSON.stringify(data) });
-        wake?.();
-      };
+      const live = sseQueue();
+      const push = (event: string, data: unknown) => live.push({ event, data: JSON.stringify(data) });
       const sendDevice = ({ deviceId }: { deviceId: string }) => {
         try {
           push('device', deviceView(deviceId));
@@ -42,24 +39,6 @@ export function liveRoutes(bus: Bus, deviceView: (id: string) => unknown, keepAl
           bus.on('program.updated', 'live', ({ programId }) => push('program', { id: programId })),
         );
       }
-      let open = true;
-      stream.onAbort(() => {
-        open = false;
-        wake?.();
-      });
-      await stream.writeSSE({ event: 'hello', data: '{}' });
-      try {
-        while (open) {
-          while (queue.length) await stream.writeSSE(queue.shift()!);
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            setTimeout(resolve, keepAliveMs).unref();
-          });
-          wake = null;
-          if (!queue.length && open) await stream.write(': keep-alive\n\n');
-        }
-      } finally {
-        offs.forEach((off) => off());
-      }
+      await live.pump(stream, { event: 'hello', data: '{}' }, keepAliveMs, () => offs.forEach((off) => off()));
     }));
 }

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { can } from '../../server/auth/permissions.js';
+import { sseQueue } from '../../server/http/sse.js';
 import type { PanelDeps, PanelEnv } from '../context.js';
 import { DeviceRow } from '../views/device-row.js';
 import { JobsList } from '../views/jobs.js';
@@ -15,14 +16,12 @@ export function liveFragments(d: PanelDeps, keepAliveMs = 25_000) {
   return new Hono<PanelEnv>().get('/', (c) =>
     streamSSE(c, async (stream) => {
       const user = c.get('user');
-      const queue: { event: string; data: string }[] = [];
-      let wake: (() => void) | null = null;
+      const live = sseQueue();
       const push = (event: string, data: string) => {
         // A gateway's row that changes twice before it is sent goes once, as it is now.
-        const i = queue.findIndex((q) => q.event === event);
-        if (i >= 0 && event.startsWith('dev-')) queue.splice(i, 1);
-        queue.push({ event, data });
-        wake?.();
+        const i = live.queue.findIndex((q) => q.event === event);
+        if (i >= 0 && event.startsWith('dev-')) live.queue.splice(i, 1);
+        live.push({ event, data });
       };
       let summaryDue: NodeJS.Timeout | null = null;
       let summarySent = 0;
@@ -66,25 +65,9 @@ export function liveFragments(d: PanelDeps, keepAliveMs = 25_000) {
         d.bus.on('program.updated', owner, ({ programId }) => push('program', programId));
         d.bus.on('job.updated', owner, () => push('jobs', String(<JobsList jobs={d.jobs.list()} now={d.now()} />)));
       }
-      let open = true;
-      stream.onAbort(() => {
-        open = false;
-        wake?.();
-      });
-      await stream.writeSSE({ event: 'hello', data: String(d.now()) });
-      try {
-        while (open) {
-          while (queue.length) await stream.writeSSE(queue.shift()!);
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            setTimeout(resolve, keepAliveMs).unref();
-          });
-          wake = null;
-          if (!queue.length && open) await stream.write(': keep-alive\n\n');
-        }
-      } finally {
+      await live.pump(stream, { event: 'hello', data: String(d.now()) }, keepAliveMs, () => {
         if (summaryDue) clearTimeout(summaryDue);
         d.bus.removeListeners(owner);
-      }
+      });
     }));
 }
