@@ -4,8 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayAgent } from '../devices/agent/agent.js';
 import { DESKTOP, launchBrowser, logIn, openPage, PHONE } from './helpers/browser.js';
 import { checkPage, withinWidth } from './helpers/journey.js';
+import { actionsOf } from '../server/auth/permissions.js';
+import { NAV } from '../web/nav.js';
 import { speechLikeWav } from './helpers/audio.js';
-import { createDevice, createZone, NO_QUIET_HOURS, startTestSystem, testAgent, type TestSystem } from './helpers/system.js';
+import { ADMIN_PASSWORD, createDevice, createZone, NO_QUIET_HOURS, startTestSystem, testAgent, type TestSystem } from './helpers/system.js';
 
 const OFFICER = { username: 'can-bo', password: 'can-bo-van-hoa-2026', role: 'editor', displayName: 'Nguyễn Thị Lan' };
 const CHAIR = { username: 'chu-tich', password: 'chu-tich-password', role: 'approver', displayName: 'Chủ tịch UBND xã' };
@@ -98,5 +100,18 @@ describe('an emergency from the panel: the officer prepares it on a phone, the c
     for (const a of ['broadcast.recording-uploaded', 'broadcast.emergency-prepared', 'broadcast.emergency-confirmed', 'broadcast.emergency-cancelled']) expect(trail).toContain(a);
     await officer.context.close();
     await chair.context.close();
+  }, 90_000);
+
+  it('fits every page of the navigation on a 390 px phone, for each role: no sideways scrolling, every field labelled, no console error', async () => {
+    for (const [who, password, role] of [['admin', ADMIN_PASSWORD, 'admin'], [OFFICER.username, OFFICER.password, 'editor'], [CHAIR.username, CHAIR.password, 'approver']] as const) {
+      const p = await openPage(browser, PHONE);
+      await logIn(p, t.sys.httpUrl, who, password);
+      for (const item of NAV.filter((n) => actionsOf(role).includes(n.action))) {
+        await p.page.goto(`${t.sys.httpUrl}${item.href}`);
+        await p.page.waitForLoadState('networkidle');
+        await checkPage(p);
+      }
+      await p.context.close();
+    }
   }, 90_000);
 });

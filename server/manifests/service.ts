@@ -1,5 +1,5 @@
 import { eq, inArray, sql } from 'drizzle-orm';
-import { topics, type Envelope, type SigningKeys } from '../../devices/protocol/index.js';
+import { topics, type SigningKeys } from '../../devices/protocol/index.js';
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';

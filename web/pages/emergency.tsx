@@ -7,9 +7,8 @@ import { explain, fieldErrors } from '../errors.js';
 import { formatDateTime, formatSpan } from '../format.js';
 import { page } from '../html.js';
 import type { Errors } from '../views/components.js';
-import {
-  Board, BoardPage, ConfirmPage, EMPTY_VALUES, EmergencyForm, EmergencyPage, type BoardTarget, type CapWaiting, type Confirmation, type EmergencyValues,
-} from '../views/emergency.js';
+import { ConfirmPage, EMPTY_VALUES, EmergencyForm, EmergencyPage, type CapWaiting, type Confirmation, type EmergencyValues } from '../views/emergency.js';
+import { Board, BoardPage, type BoardTarget } from '../views/emergency-board.js';
 
 const FIELDS = ['kind', 'programId', 'text', 'title', 'sha256', 'recordingMs', 'riskLevel', 'times', 'gapMinutes', 'expiryMinutes', 'note'] as const;
 /** Which field an API refusal belongs to, so the sentence stands next to it. */
