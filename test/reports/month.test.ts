@@ -190,7 +190,9 @@ describe('a simulated month: planned against played, and the report', () => {
     const { tables } = await summaryOf();
     const csv = await (await t.api(`/api/reports/summary.csv?${period}`)).text();
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(await (await t.api(`/api/reports/summary.xlsx?${period}`)).arrayBuffer());
+    const xlsx = await (await t.api(`/api/reports/summary.xlsx?${period}`)).arrayBuffer();
+    console.log(`the month's exports: CSV ${Buffer.byteLength(csv)} bytes, XLSX ${xlsx.byteLength} bytes`);
+    await book.xlsx.load(xlsx);
     for (const table of tables.filter((x) => x.columns.some((c) => c.type === 'number' || c.type === 'percent'))) {
       const sheet = book.getWorksheet(table.sheet)!;
       table.rows.forEach((row, i) => {
@@ -225,6 +227,7 @@ describe('a simulated month: planned against played, and the report', () => {
       const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)?.length ?? 0;
       expect(pages).toBeGreaterThanOrEqual(1);
       expect(pages).toBeLessThanOrEqual(4);
+      console.log(`the month's A4 print: ${pages} page(s), PDF ${pdf.length} bytes`);
       if (process.env.REPORT_PDF) await writeFile(process.env.REPORT_PDF, pdf);
     } finally {
       await browser.close();
