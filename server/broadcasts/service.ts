@@ -14,6 +14,9 @@ import type { DevicePlane } from '../mqtt/plane.js';
 import { DEFAULT_RISK_LEVELS, riskLevel, type RiskLevel } from './risk-levels.js';
 import { createTargets, type TargetRow } from './targets.js';
 
+/** Alerts signed and handed to the broker together. */
+const ALERT_CHUNK = 200;
+
 export type BroadcastRow = typeof broadcasts.$inferSelect;
 export type ContentKind = BroadcastRow['contentKind'];
 export interface AssetInfo { sha256: string; bytes: number; durationMs: number }
@@ -94,10 +97,24 @@ export function createBroadcastsService(d: BroadcastDeps) {
     const asset = db.select().from(assets).where(eq(assets.sha256, b.assetSha256)).get();
     if (!asset) throw new Error(`asset ${b.assetSha256} of broadcast ${b.id} is gone`);
     const issuedAt = b.firedAt ?? clock.now();
-    const payloads = deviceIds.map((id) => alertFor(b, asset, id, action, issuedAt));
-    const sigs = await signer.sign(payloads);
-    await Promise.all(deviceIds.map((id, k) =>
-      plane.publish(topics.alert(id, b.id), JSON.stringify({ payload: payloads[k], sig: sigs[k] } satisfies Envelope), { retain: true, qos: 1 })));
+    // A chunk at a time, the next one signing in the worker threads while this one is handed to the
+    // broker: the first loudspeakers start while the last alerts are still being signed.
+    const chunk = (from: number) => {
+      const ids = deviceIds.slice(from, from + ALERT_CHUNK);
+      const payloads = ids.map((id) => alertFor(b, asset, id, action, issuedAt));
+      const signing = signer.sign(payloads).then((sigs) => ({ ids, payloads, sigs }));
+      signing.catch(() => {});
+      return signing;
+    };
+    const publishing: Promise<unknown>[] = [];
+    let next = chunk(0);
+    for (let from = 0; from < deviceIds.length; from += ALERT_CHUNK) {
+      const { ids, payloads, sigs } = await next;
+      if (from + ALERT_CHUNK < deviceIds.length) next = chunk(from + ALERT_CHUNK);
+      publishing.push(...ids.map((id, k) =>
+        plane.publish(topics.alert(id, b.id), JSON.stringify({ payload: payloads[k], sig: sigs[k] } satisfies Envelope), { retain: true, qos: 1 })));
+    }
+    await Promise.all(publishing);
   }
   // An empty retained payload removes the alert [MQTT-3.3.1-10]: after expiry nobody gets it again.
   const clearAlerts = (b: BroadcastRow, deviceIds: string[]) => Promise.all(deviceIds.map((id) => plane.publish(topics.alert(id, b.id), '', { retain: true, qos: 1 })));
