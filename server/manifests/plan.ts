@@ -29,6 +29,12 @@ export async function planZones(i: ZonePlanInput): Promise<Map<string, ZoneTempl
     if (!p) plays.set(s.id, (p = schedulePlays(s, i.refs, i.window, i.tz)));
     return p;
   };
+  // Each schedule's plays first, one schedule per turn at most: the first hamlet would otherwise expand
+  // every schedule for "all" hamlets in one go (tens of milliseconds for lunar and holiday rules).
+  for (const s of i.schedules) {
+    await breathe();
+    playsOf(s);
+  }
   const out = new Map<string, ZoneTemplate>();
   for (const zoneId of i.zoneIds) {
     await breathe();
