@@ -16,12 +16,12 @@ import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import { loadSigningKeys, signPayload, topics, type Alert } from '../devices/protocol/index.js';
 import { GatewayAgent } from '../devices/agent/agent.js';
-import { speechLikeWav } from '../devices/sim/speech.js';
 import { fleetClock, startFleetWorkers, type WorkerEvent } from '../devices/sim/workers.js';
 import { parseConfig } from '../server/config.js';
 import { toZonedIso } from '../server/domain/time.js';
 import { createLogger } from '../server/logger.js';
 import { startSystem } from '../server/main.js';
+import { seedFleet, submittedProgram } from './commune.js';
 
 const N = Number(process.argv[2] ?? 2000);
 const WORKERS = Number(process.env.FLEET_WORKERS ?? Math.max(1, availableParallelism() - 1));
@@ -44,35 +44,15 @@ const api = async (path: string, json?: unknown, body?: BodyInit) =>
   (await fetch(`${sys.httpUrl}${path}`, { method: json || body ? 'POST' : 'GET', headers: { cookie, ...(json ? { 'content-type': 'application/json' } : {}) }, body: json ? JSON.stringify(json) : body })).json();
 
 console.log(`emergency bench: ${N} gateways in ${ZONES} hamlets, embedded broker; gateways in ${WORKERS} worker process(es), the server in this one`);
-const zoneIds: string[] = [];
-for (let z = 0; z < ZONES; z++) zoneIds.push((await api('/api/zones', { name: `Thôn ${z}`, quietStart: '00:00', quietEnd: '00:00' })).zone.id);
-const creds: { id: string; secret: string }[] = [];
-for (let i = 0; i < N; i += 20) {
-  creds.push(...(await Promise.all(Array.from({ length: Math.min(20, N - i) }, async (_, k) => {
-    const { device } = await api('/api/devices', { id: `gw-${i + k}`, name: `gw ${i + k}`, zoneId: zoneIds[(i + k) % ZONES] });
-    return { id: device.id as string, secret: device.secret as string };
-  }))));
-}
-// The warning: a 20-second recording, approved, and scheduled far ahead so every gateway holds it.
-const wav = join(dir, 'canh-bao.wav');
-await speechLikeWav(wav, 20);
-const form = new FormData();
-form.set('title', 'Cảnh báo lũ');
-form.set('category', 'emergency');
-form.set('file', new Blob([await readFile(wav)]), 'canh-bao.wav');
-let { job } = await api('/api/programs', undefined, form);
-while (job.status === 'queued' || job.status === 'running') {
-  await new Promise((r) => setTimeout(r, 100));
-  ({ job } = await api(`/api/jobs/${job.id}`));
-}
-await api(`/api/programs/${job.result.programId}/submit`, {});
+const { creds } = await seedFleet(api, N, ZONES);
+const programId = await submittedProgram(api, dir, 'Cảnh báo lũ', 20, 'emergency');
 await api('/api/users', { username: 'chu-tich', password: 'bench-chair-pw', role: 'approver' });
 const adminCookie = cookie;
 cookie = await login('chu-tich', 'bench-chair-pw');
-await api(`/api/programs/${job.result.programId}/approve`, { version: job.result.version });
+await api(`/api/programs/${programId}/approve`, { version: 1 });
 cookie = adminCookie;
 await api('/api/schedules', {
-  programId: job.result.programId, zoneIds: 'all', priority: 'emergency',
+  programId, zoneIds: 'all', priority: 'emergency',
   rule: { type: 'once', at: toZonedIso(Date.now() + 10 * 86400_000, 'Asia/Ho_Chi_Minh') },
 });
 
@@ -86,7 +66,7 @@ const logins = await startFleetWorkers({
 }, (e) => e.type === 'message' && delivered.get(e.id)?.(e.at), WORKERS);
 const deliveries = creds.map((d) => new Promise<number>((resolve) => delivered.set(d.id, resolve)));
 const tA = fleetClock();
-const probe = await api('/api/broadcasts/emergency', { zoneIds: 'all', riskLevel: 4, repeat: { times: 1, gapSeconds: 0 }, content: { type: 'program', programId: job.result.programId } });
+const probe = await api('/api/broadcasts/emergency', { zoneIds: 'all', riskLevel: 4, repeat: { times: 1, gapSeconds: 0 }, content: { type: 'program', programId: programId } });
 const deliveredMs = (await Promise.all(deliveries)).map((t) => t - tA);
 await api(`/api/broadcasts/${probe.broadcast.broadcast.id}/cancel`, { reason: 'bench (a) done' });
 await logins.stop();
@@ -114,7 +94,7 @@ const startWaits = creds.map((d) => new Promise<number>((resolve) => starts.set(
 const tFire = fleetClock();
 const fired = await api('/api/broadcasts/emergency', {
   zoneIds: 'all', riskLevel: 4, repeat: { times: 1, gapSeconds: 0 },
-  content: FRESH ? { type: 'text', text: 'Cảnh báo: nước sông lên nhanh, bà con di chuyển lên chỗ cao ngay.' } : { type: 'program', programId: job.result.programId },
+  content: FRESH ? { type: 'text', text: 'Cảnh báo: nước sông lên nhanh, bà con di chuyển lên chỗ cao ngay.' } : { type: 'program', programId: programId },
 });
 const answered = fleetClock() - tFire;
 const started = (await Promise.all(startWaits)).map((t) => t - tFire);
@@ -129,7 +109,7 @@ const asset = readonlyDb.prepare('select sha256, bytes, duration_ms as durationM
 const now = Date.now();
 const sampleAlert = JSON.stringify(signPayload({
   deviceId: creds[0].id, broadcastId: fired.broadcast.broadcast.id, revision: 1, issuedAt: now, expiresAt: now + 3600_000, action: 'play', riskLevel: 4,
-  item: { occurrenceId: 'oc_xxxxxxxxxxxxxxxxxxxxxx', programId: job.result.programId, title: 'Cảnh báo lũ', priority: 'emergency', startAt: now, volume: 100,
+  item: { occurrenceId: 'oc_xxxxxxxxxxxxxxxxxxxxxx', programId: programId, title: 'Cảnh báo lũ', priority: 'emergency', startAt: now, volume: 100,
     asset: { ...asset, url: `/media/${asset.sha256}.opus` } },
 } satisfies Alert, keys.privateKey));
 

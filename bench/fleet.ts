@@ -21,12 +21,12 @@ import { GatewayAgent } from '../devices/agent/agent.js';
 import { recordSink } from '../devices/agent/sinks.js';
 import { realTimers } from '../devices/agent/timers.js';
 import { loadSigningKeys, openManifest, signPayload, topics } from '../devices/protocol/index.js';
-import { speechLikeWav } from '../devices/sim/speech.js';
 import { fleetClock, startCpuProfile, startFleetWorkers } from '../devices/sim/workers.js';
 import { parseConfig } from '../server/config.js';
 import { toZonedIso } from '../server/domain/time.js';
 import { createLogger } from '../server/logger.js';
 import { startSystem } from '../server/main.js';
+import { seedFleet, submittedProgram } from './commune.js';
 
 const N = Number(process.argv[2] ?? 2000);
 /** Worker processes hosting the simulated gateways (and the baseline's subscribers): default one per core beyond the first. */
@@ -59,31 +59,13 @@ const api = async (path: string, json?: unknown, body?: BodyInit) => {
 };
 
 console.log(`fleet bench: ${N} gateways in ${ZONES} zones, embedded broker; gateways in ${WORKERS} worker process(es), the server in this one`);
-const zoneIds: string[] = [];
-for (let z = 0; z < ZONES; z++) zoneIds.push((await api('/api/zones', { name: `Thôn ${z}`, quietStart: '00:00', quietEnd: '00:00' })).zone.id);
-const creds: { id: string; secret: string }[] = [];
-for (let i = 0; i < N; i += 20) {
-  creds.push(...(await Promise.all(Array.from({ length: Math.min(20, N - i) }, async (_, k) => {
-    const { device } = await api('/api/devices', { id: `gw-${i + k}`, name: `gw ${i + k}`, zoneId: zoneIds[(i + k) % ZONES] });
-    return { id: device.id as string, secret: device.secret as string };
-  }))));
-}
-const wav = join(dir, 'a.wav');
-await speechLikeWav(wav, 10);
-const form = new FormData();
-form.set('title', 'Bản tin');
-form.set('file', new Blob([await readFile(wav)]), 'a.wav');
-let { job } = await api('/api/programs', undefined, form);
-while (job.status === 'queued' || job.status === 'running') {
-  await new Promise((r) => setTimeout(r, 100));
-  ({ job } = await api(`/api/jobs/${job.id}`));
-}
-await api(`/api/programs/${job.result.programId}/submit`, {});
+const { zoneIds, creds } = await seedFleet(api, N, ZONES);
+const programId = await submittedProgram(api, dir, 'Bản tin', 10);
 // Only an approver may approve: the chair, logged in for this.
 await api('/api/users', { username: 'chu-tich', password: 'bench-chair-pw', role: 'approver' });
 const chair = await loginAs('chu-tich', 'bench-chair-pw');
-const program = (await (await fetch(`${sys.httpUrl}/api/programs/${job.result.programId}/approve`, {
-  method: 'POST', headers: { cookie: chair, 'content-type': 'application/json' }, body: JSON.stringify({ version: job.result.version }),
+const program = (await (await fetch(`${sys.httpUrl}/api/programs/${programId}/approve`, {
+  method: 'POST', headers: { cookie: chair, 'content-type': 'application/json' }, body: JSON.stringify({ version: 1 }),
 })).json()).program;
 
 const schedule = async (hoursAhead: number) => {
