@@ -7,6 +7,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most suites wait on sockets, ffmpeg and browsers rather than compute: two at once on two cores
+    // (the default would be one).
+    maxWorkers: 2,
     reporters: ['default'],
   },
 });

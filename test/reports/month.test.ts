@@ -109,7 +109,13 @@ describe('a simulated month: planned against played, and the report', () => {
         const chair = t.as(await approverSession(t));
         const fired = await chair('/api/broadcasts/emergency', { method: 'POST', json: { zoneIds: 'all', content: { type: 'program', programId: programs.warning.id }, repeat: { times: 1, gapSeconds: 0 } } });
         expect(fired.status).toBe(201);
-        await new Promise((r) => setTimeout(r, 300));
+        // Every gateway has started the warning before the clock moves on, and has finished it (6 s
+        // later on the clock) before the clock jumps ahead: a busy machine must not stretch it.
+        const id = (await fired.json()).broadcast.broadcast.id;
+        const parts = async () => (await (await t.api(`/api/broadcasts/${id}`)).json()).broadcast.targets as { status: string }[];
+        await waitFor(async () => (await parts()).every((x) => x.status === 'playing' || x.status === 'played'), 15_000);
+        await clock.advanceTo(day(20, '07:00', '30'));
+        await waitFor(async () => (await parts()).every((x) => x.status === 'played'), 15_000);
       }
       await clock.advanceTo(day(d, '07:02'));
       if (d === 25) {
