@@ -113,7 +113,7 @@ export async function startSystem(config: Config, opts: { clock?: Clock; log?: L
       await closed;
       await server.stop();
       // Jobs were told to stop and given their grace; an ffmpeg that has not gone yet is killed.
-      killTools();
+      await killTools();
       await plane.close();
       await broker?.close();
       sqlite.close();

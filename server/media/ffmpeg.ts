@@ -73,11 +73,17 @@ const SETPRIV = process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpri
 const running = new Set<ChildProcess>();
 /** ffmpeg and ffprobe processes running now (tests, shutdown). */
 export const runningTools = () => [...running].map((c) => c.pid).filter((p): p is number => p !== undefined);
-/** Kills every ffmpeg and ffprobe still running (the server is stopping). */
-export function killTools() {
+/** Kills every ffmpeg and ffprobe still running (the server is stopping); resolves once they are gone (at most `waitMs`). */
+export async function killTools(waitMs = 2000) {
+  const gone = [...running].map((c) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve()))));
   for (const c of running) c.kill('SIGKILL');
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(gone), new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs).unref()))]);
+  clearTimeout(timer);
 }
-process.once('exit', killTools);
+process.once('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
 
 export interface RunOptions {
   /** Decoded time so far, from ffmpeg's stats lines. */
