@@ -35,3 +35,21 @@ export async function submittedProgram(api: BenchApi, dir: string, title: string
   await api(`/api/programs/${job.result.programId}/submit`, {});
   return job.result.programId as string;
 }
+
+/**
+ * The schedules of a busy federation of communes, as rows: daily, three times a week, lunar 1st/15th and
+ * every national holiday, one in fifty for "all" hamlets, the rest on two hamlets each (from `day`).
+ */
+export function benchSchedules(n: number, zones: number, day: string) {
+  const two = (x: number) => String(x).padStart(2, '0');
+  const rules = [
+    (i: number) => ({ type: 'rrule', dtstart: `${day}T${two(6 + (i % 14))}:${two(i % 60)}:00+07:00`, rrule: 'FREQ=DAILY' }),
+    (i: number) => ({ type: 'rrule', dtstart: `${day}T${two(7 + (i % 12))}:15:00+07:00`, rrule: 'FREQ=WEEKLY;BYDAY=MO,WE,FR' }),
+    (i: number) => ({ type: 'lunar', day: i % 2 ? 1 : 15, time: `${two(8 + (i % 10))}:00` }),
+    (i: number) => ({ type: 'holidays', holidays: 'all', time: `${two(7 + (i % 3))}:30` }),
+  ];
+  return Array.from({ length: n }, (_, s) => ({
+    id: `sc_${s}`, programId: `pg_${s % 50}`, zoneIds: (s % 50 === 0 ? 'all' : [`zn_${s % zones}`, `zn_${(s * 7) % zones}`]) as string[] | 'all',
+    rule: rules[s % rules.length](s), priority: 'normal' as const, createdAt: 0, updatedAt: 0, seriesAnchor: 0,
+  }));
+}

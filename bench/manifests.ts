@@ -15,6 +15,7 @@ import { openDb } from '../server/db/client.js';
 import { assets, devices as devicesTable, programs, schedules, users, zones as zonesTable } from '../server/db/schema.js';
 import { createLogger } from '../server/logger.js';
 import { createManifestsService } from '../server/manifests/service.js';
+import { benchSchedules } from './commune.js';
 import type { DevicePlane } from '../server/mqtt/plane.js';
 
 const N_DEVICES = Number(process.argv[2] ?? 2000);
@@ -47,18 +48,7 @@ sqlite.transaction(() => {
     db.insert(assets).values({ sha256: sha, bytes: 90_000, durationMs: 30_000 + p * 1000, loudnessLufs: -16, truePeakDb: -2, createdAt: 0 }).run();
     db.insert(programs).values({ id: `pg_${p}`, title: `Chương trình ${p}`, category: 'news', status: 'approved', assetSha256: sha, createdAt: 0, updatedAt: 0 }).run();
   }
-  const rules = [
-    (i: number) => ({ type: 'rrule', dtstart: `2026-12-01T${String(6 + (i % 14)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00+07:00`, rrule: 'FREQ=DAILY' }),
-    (i: number) => ({ type: 'rrule', dtstart: `2026-12-01T${String(7 + (i % 12)).padStart(2, '0')}:15:00+07:00`, rrule: 'FREQ=WEEKLY;BYDAY=MO,WE,FR' }),
-    (i: number) => ({ type: 'lunar', day: i % 2 ? 1 : 15, time: `${String(8 + (i % 10)).padStart(2, '0')}:00` }),
-    (i: number) => ({ type: 'holidays', holidays: 'all', time: `${String(7 + (i % 3)).padStart(2, '0')}:30` }),
-  ];
-  for (let s = 0; s < N_SCHEDULES; s++) {
-    const zoneIds = s % 50 === 0 ? 'all' : [`zn_${s % N_ZONES}`, `zn_${(s * 7) % N_ZONES}`];
-    db.insert(schedules).values({
-      id: `sc_${s}`, programId: `pg_${s % 50}`, zoneIds, rule: rules[s % rules.length](s), priority: 'normal', createdAt: 0, updatedAt: 0, seriesAnchor: 0,
-    }).run();
-  }
+  for (const row of benchSchedules(N_SCHEDULES, N_ZONES, '2026-12-01')) db.insert(schedules).values(row).run();
 })();
 
 let clockNow = NOW;

@@ -19,6 +19,7 @@ import { openDb } from '../server/db/client.js';
 import { assets, devices as devicesTable, programs, programVersions, schedules, zones as zonesTable } from '../server/db/schema.js';
 import { createLogger } from '../server/logger.js';
 import { startSystem } from '../server/main.js';
+import { benchSchedules } from './commune.js';
 
 const N_DEVICES = Number(process.argv[2] ?? 2000);
 const N_SCHEDULES = Number(process.argv[3] ?? 1000);
@@ -42,18 +43,7 @@ const dataDir = join(dir, 'data');
       db.insert(programVersions).values({ id: `pv_${p}`, programId: `pg_${p}`, version: 1, status: 'approved', source: 'upload', assetSha256: sha, createdAt: 0 } as never).run();
     }
     const day = new Date(Date.now() + 86400_000).toISOString().slice(0, 10);
-    const rules = [
-      (i: number) => ({ type: 'rrule', dtstart: `${day}T${String(6 + (i % 14)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00+07:00`, rrule: 'FREQ=DAILY' }),
-      (i: number) => ({ type: 'rrule', dtstart: `${day}T${String(7 + (i % 12)).padStart(2, '0')}:15:00+07:00`, rrule: 'FREQ=WEEKLY;BYDAY=MO,WE,FR' }),
-      (i: number) => ({ type: 'lunar', day: i % 2 ? 1 : 15, time: `${String(8 + (i % 10)).padStart(2, '0')}:00` }),
-      (i: number) => ({ type: 'holidays', holidays: 'all', time: `${String(7 + (i % 3)).padStart(2, '0')}:30` }),
-    ];
-    for (let s = 0; s < N_SCHEDULES; s++) {
-      const zoneIds = s % 50 === 0 ? 'all' : [`zn_${s % N_ZONES}`, `zn_${(s * 7) % N_ZONES}`];
-      db.insert(schedules).values({
-        id: `sc_${s}`, programId: `pg_${s % 50}`, zoneIds, rule: rules[s % rules.length](s), priority: 'normal', createdAt: 0, updatedAt: 0, seriesAnchor: 0,
-      } as never).run();
-    }
+    for (const row of benchSchedules(N_SCHEDULES, N_ZONES, day)) db.insert(schedules).values(row).run();
   })();
   sqlite.close();
 }
