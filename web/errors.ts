@@ -87,6 +87,15 @@ const CATALOGUE: Record<string, string | ((d: Details) => string)> = {
   not_awaiting_confirmation: 'Không còn chờ xác nhận.',
 };
 
+/** The API's error from an answer's status and body (`{error: {...}}`); a body that is not one (no answer, a proxy's page) leaves the status alone to speak. */
+export function errorOfAnswer(status: number, body: string): ApiErrorBody {
+  try {
+    return { code: 'http_error', status, ...JSON.parse(body).error };
+  } catch {
+    return { code: 'http_error', status };
+  }
+}
+
 /** The sentence for an API error, in Vietnamese. */
 export function explain(e: ApiErrorBody): string {
   const entry = CATALOGUE[e.code];

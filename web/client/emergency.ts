@@ -1,7 +1,7 @@
 // The emergency page's island: a recording (the phone's recorder or a file) is sent as soon as it is
 // chosen, normalised by the server while the officer fills in the rest, and the form then carries only
 // its sha256. The form itself posts without script.
-import { explain, type ApiErrorBody } from '../errors.js';
+import { errorOfAnswer, explain } from '../errors.js';
 import { formatDuration } from '../format.js';
 
 const form = document.querySelector<HTMLFormElement>('#emergency-form');
@@ -42,12 +42,7 @@ if (form && input) {
         say(`Đã nhận bản ghi âm (${formatDuration(recording.durationMs)}).`, false);
         return;
       }
-      let error: ApiErrorBody = { code: 'http_error', status: xhr.status };
-      try {
-        error = { status: xhr.status, ...JSON.parse(xhr.responseText).error };
-      } catch {
-        // no JSON answer: the status says it
-      }
+      const error = errorOfAnswer(xhr.status, xhr.responseText);
       input.value = '';
       say(explain(error), true);
     };

@@ -3,7 +3,7 @@
 // the control that caused them.
 import htmx from 'htmx.org';
 import 'htmx-ext-sse';
-import { explain } from '../errors.js';
+import { errorOfAnswer, explain } from '../errors.js';
 import { formatRelative } from '../format.js';
 
 htmx.config.allowEval = false;
@@ -38,12 +38,7 @@ function showNear(elt: Element | null, message: string) {
 body.addEventListener('htmx:sendError', (e) => showNear((e as CustomEvent).detail.elt, explain({ code: 'network', status: 0 })));
 body.addEventListener('htmx:responseError', (e) => {
   const { xhr, elt } = (e as CustomEvent<{ xhr: XMLHttpRequest; elt: Element }>).detail;
-  let error = { code: 'http_error', status: xhr.status } as { code: string; status: number; message?: string };
-  try {
-    error = { ...error, ...JSON.parse(xhr.responseText).error };
-  } catch {
-    // not JSON: the status alone
-  }
+  const error = errorOfAnswer(xhr.status, xhr.responseText);
   showNear(elt, explain(error));
 });
 body.addEventListener('htmx:beforeRequest', (e) => {

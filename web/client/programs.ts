@@ -1,6 +1,6 @@
 // The content page's island: what needs the browser — the microphone (MediaRecorder) and a file upload
 // with its progress — and showing the blanks of the chosen text template. The rest is htmx.
-import { explain, type ApiErrorBody } from '../errors.js';
+import { errorOfAnswer, explain } from '../errors.js';
 
 const app = document.getElementById('programs-app');
 const maxBytes = Number(app?.dataset.maxUploadMb ?? 200) * 1048576;
@@ -68,12 +68,7 @@ function upload(form: HTMLFormElement, blob: Blob, name: string, source: 'upload
         document.body.dispatchEvent(new CustomEvent('programs-changed'));
         return resolve(true);
       }
-      let error: ApiErrorBody = { code: 'http_error', status: xhr.status };
-      try {
-        error = { status: xhr.status, ...JSON.parse(xhr.responseText).error };
-      } catch {
-        // not JSON (no answer at all): the status says it
-      }
+      const error = errorOfAnswer(xhr.status, xhr.responseText);
       showError(form, explain(error), FIELD_OF_CODE[error.code] ?? (error.code === 'invalid_request' ? 'title' : undefined));
       resolve(false);
     };

@@ -36,7 +36,7 @@ export function emergencyPages(d: PanelDeps) {
   const zoneNames = () => new Map(d.zones.list().map((z) => [z.id, z.name]));
   const capWaiting = (): CapWaiting[] => {
     const names = zoneNames();
-    return d.cap.list().filter((a) => a.state === 'waiting').map((a) => ({
+    return d.cap.waiting().map((a) => ({
       id: a.id, headline: a.headline, event: String((a.alert as { info?: { event?: string }[] }).info?.[0]?.event ?? a.identifier), severity: a.severity, urgency: a.urgency,
       sender: a.sender, receivedAt: a.receivedAt, zoneNames: a.zoneIds.map((z) => names.get(z) ?? z),
     }));
@@ -78,14 +78,24 @@ export function emergencyPages(d: PanelDeps) {
     return Object.keys(e).length ? e : null;
   }
 
+  /**
+   * How often it plays: what the officer chose, else the risk level's row of the commune's table, else
+   * once. `chosen` says whether the officer set either (only then does the API get a `repeat`).
+   */
+  function repeatOf(v: EmergencyValues) {
+    const level = Number(v.riskLevel);
+    const byLevel = level ? riskLevel(d.broadcasts.getSettings().riskLevels, level) : null;
+    return {
+      times: Number(v.times) || byLevel?.repeats || 1,
+      gapSeconds: v.gapMinutes !== '' ? Number(v.gapMinutes) * 60 : byLevel?.gapSeconds ?? 0,
+      chosen: !!v.times || v.gapMinutes !== '',
+    };
+  }
+
   function confirmation(c: Context<PanelEnv>, v: EmergencyValues): Confirmation {
     const all = v.zones.includes('all');
     const chosen = hamlets().filter((h) => all || v.zones.includes(h.id));
-    const settings = d.broadcasts.getSettings();
-    const level = Number(v.riskLevel) || null;
-    const byLevel = level ? riskLevel(settings.riskLevels, level) : null;
-    const times = Number(v.times) || byLevel?.repeats || 1;
-    const gap = v.gapMinutes !== '' ? Number(v.gapMinutes) * 60 : byLevel?.gapSeconds ?? 0;
+    const { times, gapSeconds: gap } = repeatOf(v);
     const expiry = Number(v.expiryMinutes) || d.emergencyExpiryMinutes;
     const what = v.kind === 'program' ? `Chương trình “${d.programs.get(v.programId).title}”`
       : v.kind === 'text' ? `Máy đọc: “${v.text.length > 160 ? `${v.text.slice(0, 160)}…` : v.text}”` : `Bản ghi âm tại chỗ${v.title ? ` “${v.title}”` : ''}`;
@@ -94,20 +104,17 @@ export function emergencyPages(d: PanelDeps) {
       online: chosen.reduce((n, h) => n + h.online, 0), offline: chosen.reduce((n, h) => n + h.total - h.online, 0),
       plays: times === 1 ? '1 lần' : `${times} lần, cách nhau ${gap ? formatSpan(gap * 1000) : 'liền'}`,
       expires: `${formatDateTime(d.now() + expiry * 60_000, d.timeZone)} (sau ${formatSpan(expiry * 60_000)})`,
-      direct: c.get('viewer').can.includes('broadcasts.fire') || !settings.twoPerson[v.kind],
+      direct: c.get('viewer').can.includes('broadcasts.fire') || !d.broadcasts.getSettings().twoPerson[v.kind],
     };
   }
 
   const apiBody = (v: EmergencyValues) => {
-    const level = Number(v.riskLevel) || undefined;
-    const repeat = v.times || v.gapMinutes !== ''
-      ? { times: Number(v.times) || (level ? riskLevel(d.broadcasts.getSettings().riskLevels, level).repeats : 1), gapSeconds: v.gapMinutes !== '' ? Number(v.gapMinutes) * 60 : level ? riskLevel(d.broadcasts.getSettings().riskLevels, level).gapSeconds : 0 }
-      : undefined;
+    const { times, gapSeconds, chosen } = repeatOf(v);
     const content = v.kind === 'program' ? { type: 'program', programId: v.programId }
       : v.kind === 'text' ? { type: 'text', text: v.text, ...(v.title ? { title: v.title } : {}) }
       : { type: 'recording', sha256: v.sha256, ...(v.title ? { title: v.title } : {}) };
     return {
-      zoneIds: v.zones.includes('all') ? 'all' : v.zones, content, riskLevel: level, repeat,
+      zoneIds: v.zones.includes('all') ? 'all' : v.zones, content, riskLevel: Number(v.riskLevel) || undefined, repeat: chosen ? { times, gapSeconds } : undefined,
       expiresAt: v.expiryMinutes ? new Date(d.now() + Number(v.expiryMinutes) * 60_000).toISOString() : undefined, note: v.note || undefined,
     };
   };
@@ -120,7 +127,7 @@ export function emergencyPages(d: PanelDeps) {
       deviceId: t.deviceId, deviceName: devices.get(t.deviceId) ?? t.deviceId, zoneName: names.get(t.zoneId) ?? t.zoneId,
       status: t.status, reason: t.reason, offlineSince: t.offlineSince, updatedAt: t.updatedAt,
     })).sort((a, b) => a.zoneName.localeCompare(b.zoneName, 'vi') || a.deviceName.localeCompare(b.deviceName, 'vi'));
-    return { b: view.broadcast, el: <Board b={view.broadcast} targets={targets} counts={view.counts} tz={d.timeZone} now={d.now()} canCancel={viewerCanCancel} /> };
+    return <Board b={view.broadcast} targets={targets} counts={view.counts} tz={d.timeZone} now={d.now()} canCancel={viewerCanCancel} />;
   };
   // Whoever started a broadcast may stop it; an approver may stop any (the API decides, the page offers).
   const mayCancel = (c: Context<PanelEnv>, b: BroadcastRow) => c.get('viewer').can.includes('broadcasts.cancel') || b.createdBy === c.get('user').id;
@@ -158,12 +165,12 @@ export function emergencyPages(d: PanelDeps) {
       return c.redirect(air && id ? `/khan-cap/${id}` : '/khan-cap', 303);
     })
     .get('/khan-cap/:id', need('broadcasts.view'), (c) => {
-      const { b, el } = board(c.req.param('id'), true);
-      return c.html(page(<BoardPage viewer={c.get('viewer')} b={b}>{mayCancel(c, b) ? el : board(b.id, false).el}</BoardPage>));
+      const b = d.broadcasts.get(c.req.param('id')).broadcast;
+      return c.html(page(<BoardPage viewer={c.get('viewer')} b={b}>{board(b.id, mayCancel(c, b))}</BoardPage>));
     })
     .get('/khan-cap/:id/bang', need('broadcasts.view'), (c) => {
       const b = d.broadcasts.get(c.req.param('id')).broadcast;
-      return c.html(board(b.id, mayCancel(c, b)).el);
+      return c.html(board(b.id, mayCancel(c, b)));
     })
     .post('/khan-cap/:id/dung', need('broadcasts.view'), async (c) => {
       const id = c.req.param('id');
