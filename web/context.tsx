@@ -70,7 +70,7 @@ export const panelSession = (d: PanelDeps): MiddlewareHandler<PanelEnv> => async
   // Every page says when an emergency is on air, and shows an approver the CAP alerts waiting for them.
   const emergencies = actions.includes('broadcasts.view')
     ? d.broadcasts.active().filter((b) => b.status === 'active').map((b) => ({ id: b.id, title: b.title, riskLevel: b.riskLevel })) : [];
-  const capWaiting = actions.includes('broadcasts.confirm') ? d.cap.list().filter((a) => a.state === 'waiting').length : 0;
+  const capWaiting = actions.includes('broadcasts.confirm') ? d.cap.waiting().length : 0;
   c.set('viewer', { ...user, can: actions, pending, emergencies, capWaiting });
   await next();
 };

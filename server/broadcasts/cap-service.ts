@@ -152,6 +152,8 @@ export function createCapService(d: {
       return row(id);
     },
     list: (limit = 50): CapRow[] => db.select().from(capAlerts).orderBy(desc(capAlerts.receivedAt)).limit(limit).all(),
+    /** Alerts waiting for a person's Phát / Bỏ qua, however old (the panel shows them on every page). */
+    waiting: (): CapRow[] => db.select().from(capAlerts).where(eq(capAlerts.state, 'waiting')).orderBy(desc(capAlerts.receivedAt)).all(),
     get: row,
   };
 }
