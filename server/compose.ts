@@ -18,6 +18,7 @@ import { createJobs } from './jobs/service.js';
 import { createListenService } from './listen/service.js';
 import type { Logger } from './logger.js';
 import { createManifestsService } from './manifests/service.js';
+import { createBatchSigner } from './manifests/signer.js';
 import { audioTools } from './media/audio.js';
 import { createMediaStore } from './media/store.js';
 import { createMetrics } from './metrics/service.js';
@@ -89,6 +90,8 @@ export async function composeServer(config: Config, infra: Infrastructure) {
   // What airs is the approved version: unapproved programs are "not approved" to schedules, absent from manifests.
   const onAir = () => programs.list().flatMap((p) => (p.airing ? [{ ...p, asset: p.airing }] : []));
   const horizonMs = config.horizonDays * 86400_000;
+  // One set of signing threads for manifests and emergency alerts, started with the server.
+  const signer = createBatchSigner(keys.privateKey);
   const schedules = createSchedulesService({
     db, bus, clock, timeZone: config.timeZone, horizonMs, maxPlaysPerDay: config.maxPlaysPerDay, maxManifestItems: config.maxManifestItems,
     programs: () => new Map(programs.list().map((p) => [p.id, { id: p.id, durationMs: p.asset.durationMs, status: p.airing ? 'approved' : p.status, title: p.title }])),
@@ -96,7 +99,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     devices: () => devices.idsInZones('all'),
   });
   const manifests = createManifestsService({
-    db, bus, clock, log, plane, keys, horizonMs, timeZone: config.timeZone, maxItems: config.maxManifestItems,
+    db, bus, clock, log, plane, keys, signer, horizonMs, timeZone: config.timeZone, maxItems: config.maxManifestItems,
     source: {
       schedules: () => schedules.list(),
       devices: () => devices.idsInZones('all'),
@@ -107,7 +110,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
   const playlogs = createPlaylogsService({ db, bus, clock });
   const commands = createCommandsService({ db, bus, clock, log, plane, keys });
   const broadcasts = createBroadcastsService({
-    db, bus, clock, log, plane, keys, defaultExpiryMs: config.emergencyExpiryMs,
+    db, bus, clock, log, plane, signer, defaultExpiryMs: config.emergencyExpiryMs,
     devices: () => devices.all().map((x) => ({ id: x.id, zoneId: x.zoneId, online: x.online, lastSeenAt: x.lastSeenAt, test: x.test })),
   });
 
@@ -165,7 +168,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
   const app = createApp({
     log, bus, now: () => clock.now(), communeName: config.communeName, timeZone: config.timeZone,
     sessionTtlMs: config.sessionTtlMs, horizonMs, trustProxy: config.trustProxy, maxJsonBodyBytes: config.maxJsonBodyBytes,
-    health: () => ({ mqtt: plane.connected ? 'connected' : 'disconnected', db: infra.dbHealth(), ffmpeg: media.tools.label }),
+    health: () => ({ mqtt: plane.connected ? 'connected' : 'disconnected', db: infra.dbHealth(), ffmpeg: media.tools.label, signing: signer.engine ?? 'starting' }),
     provisioning: infra.provisioning,
     auth, zones, devices, media, programs, schedules, manifests, playlogs,
     mqttHooks: { auth: infra.mqttAuth, serverUsername: infra.serverUsername, token: config.mqttUrl ? config.mqttHookToken : undefined },
@@ -187,6 +190,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
     listen, metrics, housekeeping,
     async start() {
       devices.markAllOffline();
+      signer.warm();
       for (const f of features) await f.start();
       const { published } = await manifests.rebuild();
       await manifests.republishAll(published);
@@ -199,6 +203,7 @@ export async function composeServer(config: Config, infra: Infrastructure) {
       // What gateways do while the server is away is unknown: availability counts it as offline.
       devices.markAllOffline();
       await manifests.close();
+      await signer.close();
       await tts.close?.();
     },
   };

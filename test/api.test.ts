@@ -18,7 +18,7 @@ describe('the HTTP API', () => {
   it('serves health and login without a session', async () => {
     const health = await (await anonymous()('/healthz')).json();
     // The ffmpeg in use is there for the operator: the system's build, or the one bundled on npm.
-    expect(health).toEqual({ ok: true, mqtt: 'connected', db: 'ok', ffmpeg: expect.stringMatching(/^\S+ \(.+\)$/) });
+    expect(health).toEqual({ ok: true, mqtt: 'connected', db: 'ok', ffmpeg: expect.stringMatching(/^\S+ \(.+\)$/), signing: expect.stringMatching(/^(libsodium|node:crypto|starting)$/) });
   });
 
   it('sets an HttpOnly, SameSite=Lax session cookie on login and forgets it on logout', async () => {

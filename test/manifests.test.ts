@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { verify } from 'node:crypto';
+import { sign, verify } from 'node:crypto';
 import { generateSigningKeys, loadSigningKeys, openManifest, topics } from '../devices/protocol/index.js';
 import { createBus } from '../server/bus.js';
 import { openDb } from '../server/db/client.js';
@@ -137,5 +137,16 @@ describe('building, signing and publishing manifests', () => {
     payloads.forEach((p, i) => expect(verify(null, Buffer.from(p), keys.publicKeyPem, Buffer.from(sigs[i], 'base64'))).toBe(true));
     expect(verify(null, Buffer.from(payloads[1]), keys.publicKeyPem, Buffer.from(sigs[0], 'base64'))).toBe(false);
     expect(await signer.sign([])).toEqual([]);
+  });
+
+  it('signs with libsodium where it loads, the very bytes node:crypto makes for the same key and payload', async () => {
+    const keys = loadSigningKeys(generateSigningKeys().privateKeyPem);
+    const signer = createBatchSigner(keys.privateKey, 1);
+    running.push(signer);
+    const payloads = ['{"deviceId":"gw-1","items":[]}', Buffer.from('{"title":"Thông báo lịch tiêm chủng"}')];
+    const expected = payloads.map((p) => sign(null, Buffer.from(p), keys.privateKey).toString('base64'));
+    expect(await signer.sign(payloads)).toEqual(expected);
+    // sodium-native ships prebuilt binaries for linux-x64 and arm64: on this machine it must be the one signing.
+    expect(signer.engine).toBe('libsodium');
   });
 });

@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, inArray } from 'drizzle-orm';
-import { topics, type Alert, type Envelope, type SigningKeys } from '../../devices/protocol/index.js';
+import { topics, type Alert, type Envelope } from '../../devices/protocol/index.js';
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
@@ -9,7 +9,7 @@ import { ApiError, notFound } from '../http/errors.js';
 import type { Actor } from '../http/request.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
-import { createBatchSigner } from '../manifests/signer.js';
+import type { BatchSigner } from '../manifests/signer.js';
 import type { DevicePlane } from '../mqtt/plane.js';
 import { DEFAULT_RISK_LEVELS, riskLevel, type RiskLevel } from './risk-levels.js';
 import { createTargets, type TargetRow } from './targets.js';
@@ -43,7 +43,9 @@ export interface BroadcastSettings {
 export const DEFAULT_SETTINGS: BroadcastSettings = { twoPerson: { program: false, text: true, recording: true }, riskLevels: DEFAULT_RISK_LEVELS };
 
 export interface BroadcastDeps {
-  db: Db; bus: Bus; clock: Clock; log: Logger; plane: DevicePlane; keys: SigningKeys;
+  db: Db; bus: Bus; clock: Clock; log: Logger; plane: DevicePlane;
+  /** The server's signing threads (shared with the manifests). */
+  signer: BatchSigner;
   devices: () => BroadcastDevice[];
   /** How long a gateway that reconnects still gets a broadcast, unless the broadcast says. */
   defaultExpiryMs: number;
@@ -56,9 +58,8 @@ export interface BroadcastDeps {
  * revision of the same alert. Gateways report each step, which the live status board shows.
  */
 export function createBroadcastsService(d: BroadcastDeps) {
-  const { db, bus, clock, log, plane, keys } = d;
+  const { db, bus, clock, log, plane, signer } = d;
   const targets = createTargets(db);
-  const signer = createBatchSigner(keys.privateKey);
   const timers = new Map<string, NodeJS.Timeout>();
   const owner = 'broadcasts';
 
@@ -253,7 +254,6 @@ export function createBroadcastsService(d: BroadcastDeps) {
       bus.removeListeners(owner);
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
-      await signer.close();
     },
   };
 }

@@ -90,6 +90,8 @@ export interface DevicesDeps {
 /** Gateways: their records and secrets, and (from start()) the status they report. */
 export function createDevicesService({ db, bus, clock, zoneExists, log, telemetryMs = 60_000 }: DevicesDeps) {
   const status = createStatusWriter({ db, bus, clock, log });
+  // Read on every schedule change and rebuild, for fleets of thousands: on the driver, without the query builder's per-row mapping.
+  const allIds = db.$client.prepare('select id, zone_id as zoneId from devices');
   const row = (id: string): Row => {
     status.commit();
     const d = db.select().from(devices).where(eq(devices.id, id)).get();
@@ -150,7 +152,7 @@ export function createDevicesService({ db, bus, clock, zoneExists, log, telemetr
     get,
     idsInZones(zoneIds: string[] | 'all'): { id: string; zoneId: string }[] {
       status.commit();
-      const rows = db.select({ id: devices.id, zoneId: devices.zoneId }).from(devices).all();
+      const rows = allIds.all() as { id: string; zoneId: string }[];
       return zoneIds === 'all' ? rows : rows.filter((d) => zoneIds.includes(d.zoneId));
     },
     /** Returns the secret once; only its hash is kept. */

@@ -3,19 +3,22 @@ import { topics, type SigningKeys } from '../../devices/protocol/index.js';
 import type { Bus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
-import { deviceManifests, devices as deviceTable, manifestTemplates } from '../db/schema.js';
+import { deviceManifests, manifestTemplates } from '../db/schema.js';
 import type { AssetRef } from '../domain/manifest.js';
 import { expandOccurrences, type DeviceRef, type Occurrence, type ProgramRef, type ScheduleDef } from '../domain/occurrences.js';
 import { deviceItemsHash, deviceManifestBytes, nextVersion, type ZoneTemplate } from '../domain/zone-manifest.js';
 import { planZones, zonesOf } from './plan.js';
 import type { Logger } from '../logger.js';
 import type { DevicePlane } from '../mqtt/plane.js';
-import { createBatchSigner } from './signer.js';
+import { createBatchSigner, type BatchSigner } from './signer.js';
 import { breather } from '../domain/breathe.js';
 
-/** Devices in the first chunk planned, signed, stored and published together; each next chunk is twice the size, up to MAX_CHUNK. */
-const FIRST_CHUNK = 250;
-const MAX_CHUNK = 250;
+/** Devices planned, signed, stored and published together. */
+const CHUNK = 250;
+/** Chunks planned and signing ahead of the one being published: at most this many… */
+const CHUNKS_AHEAD = 8;
+/** …and at most this many bytes of payloads held for them (a hamlet's manifest may be 85 KB). */
+const AHEAD_BYTES = 4_000_000;
 
 export interface PlanSource {
   schedules(): ScheduleDef[];
@@ -34,25 +37,28 @@ export function createManifestsService(deps: {
   db: Db; bus: Bus; clock: Clock; log: Logger; plane: DevicePlane; keys: SigningKeys; source: PlanSource; horizonMs: number; timeZone: string;
   /** Items a manifest holds at most: the soonest are kept (schedules are refused past it; older data is cut). */
   maxItems?: number;
+  /** The signing threads, shared with whoever else signs for the server; its own when not given (closed by close()). */
+  signer?: BatchSigner;
 }) {
   const { db, clock, log, plane, keys, source, horizonMs, timeZone: tz } = deps;
   const maxItems = deps.maxItems ?? 2000;
-  const signer = createBatchSigner(keys.privateKey);
-  // Prepared once: a rebuild stores thousands of manifests, and building each statement anew cost more than running it.
-  const p = (name: keyof typeof deviceManifests.$inferInsert) => sql.placeholder(name);
-  const store = db.insert(deviceManifests)
-    .values({
-      deviceId: p('deviceId'), version: p('version'), itemsHash: p('itemsHash'), templateHash: p('templateHash'), issuedAt: p('issuedAt'),
-      validUntil: p('validUntil'), sig: p('sig'), envelope: null, publishedAt: p('publishedAt'),
-    })
-    .onConflictDoUpdate({
-      target: deviceManifests.deviceId,
-      set: {
-        version: sql`excluded.version`, itemsHash: sql`excluded.items_hash`, templateHash: sql`excluded.template_hash`, issuedAt: sql`excluded.issued_at`,
-        validUntil: sql`excluded.valid_until`, sig: sql`excluded.sig`, envelope: null, publishedAt: sql`excluded.published_at`,
-      },
-    })
-    .prepare();
+  const ownSigner = deps.signer ? undefined : createBatchSigner(keys.privateKey);
+  const signer = deps.signer ?? ownSigner!;
+  // Prepared once, on the driver itself: a rebuild stores thousands of manifests, and the query
+  // builder's mapping of each row's parameters cost more than SQLite's own work (79 ms of 10,000).
+  const store = db.$client.prepare(`insert into device_manifests
+      (device_id, version, items_hash, template_hash, issued_at, valid_until, sig, envelope, published_at)
+    values (@deviceId, @version, @itemsHash, @templateHash, @issuedAt, @validUntil, @sig, null, @publishedAt)
+    on conflict (device_id) do update set version = excluded.version, items_hash = excluded.items_hash,
+      template_hash = excluded.template_hash, issued_at = excluded.issued_at, valid_until = excluded.valid_until,
+      sig = excluded.sig, envelope = null, published_at = excluded.published_at`);
+  const storeChunk = db.$client.transaction((rows: object[]) => {
+    for (const row of rows) store.run(row);
+  });
+  /** What each stored manifest is (version, items), read raw for the same reason. */
+  const currentAll = db.$client.prepare('select device_id as deviceId, version, items_hash as itemsHash from device_manifests');
+  const currentInZones = db.$client.prepare(`select m.device_id as deviceId, m.version, m.items_hash as itemsHash
+    from device_manifests m join devices d on d.id = m.device_id where d.zone_id in (select value from json_each(?))`);
   const storeTemplate = db.insert(manifestTemplates).values({ hash: sql.placeholder('hash'), template: sql.placeholder('template'), createdAt: sql.placeholder('createdAt') })
     .onConflictDoNothing().prepare();
   /** Templates no stored manifest uses any more (a hamlet's items changed): gone after each rebuild. */
@@ -120,20 +126,22 @@ export function createManifestsService(deps: {
       onCut: (zoneId, items) => log.warn('manifest cut to its item limit', { zoneId, items, limit: maxItems }),
     });
     // Only the manifests in scope are read: a fleet of 10,000 must not be read for a change in one zone.
-    const current = db.select({ deviceId: deviceManifests.deviceId, version: deviceManifests.version, itemsHash: deviceManifests.itemsHash }).from(deviceManifests);
-    const previous = new Map(
-      (zoneIds === 'all' ? current : current.where(inArray(deviceManifests.deviceId, db.select({ id: deviceTable.id }).from(deviceTable).where(inArray(deviceTable.zoneId, zoneIds)))))
-        .all().map((r) => [r.deviceId, r]),
-    );
-    // Planned, signed, stored and published a chunk at a time, the next chunk signing in the worker
-    // threads while this one is stored and published: the broker delivers the first manifests while
-    // the last are still being signed, and the event loop is never held for the whole fleet. Chunks
-    // double in size (up to MAX_CHUNK), so the first publish comes early and memory stays bounded.
+    type Current = { deviceId: string; version: number; itemsHash: string };
+    const rows = (zoneIds === 'all' ? currentAll.all() : currentInZones.all(JSON.stringify(zoneIds))) as Current[];
+    const previous = new Map(rows.map((r) => [r.deviceId, r]));
+    // Planned, signed, stored and published a chunk at a time, the next chunks signing in the worker
+    // thread while this one is stored and published: the broker delivers the first manifests while
+    // the last are still being signed, and the event loop is never held for the whole fleet. Several
+    // chunks sign ahead when manifests are small, so a signing thread kept off a busy core for a
+    // moment does not leave the event loop waiting; with large ones, memory stays bounded.
     const breathe = breather();
     const signChunk = async (from: number, to: number) => {
       const planned = [];
-      for (const d of devices.slice(from, to)) {
-        await breathe();
+      const slice = devices.slice(from, to);
+      for (let i = 0; i < slice.length; i++) {
+        const d = slice[i];
+        // Every 32 gateways: a yield per gateway cost a promise each.
+        if ((i & 31) === 0) await breathe();
         const t = templates.get(d.zoneId)!;
         const hash = deviceItemsHash(t, d.id);
         // A device ahead of us gets a version above what it holds, even with the same items.
@@ -145,7 +153,7 @@ export function createManifestsService(deps: {
       const sigs = await signer.sign(planned.map((p) => p.bytes.payload));
       const out = [];
       for (const [k, p] of planned.entries()) {
-        await breathe();
+        if ((k & 31) === 0) await breathe();
         out.push({
           row: {
             deviceId: p.deviceId, version: p.version, itemsHash: p.itemsHash, templateHash: p.template.hash, issuedAt: now, validUntil: now + horizonMs,
@@ -161,7 +169,6 @@ export function createManifestsService(deps: {
     let alive = new Set(devices.map((d) => d.id)), seen = deletions;
     const kept: string[] = [];
     const publishing: Promise<void>[] = [];
-    let size = FIRST_CHUNK;
     // A chunk signing ahead is awaited in its turn; should storing this one throw first, its failure
     // must not surface as an unhandled rejection.
     const ahead = (from: number, to: number) => {
@@ -169,11 +176,21 @@ export function createManifestsService(deps: {
       p.catch(() => {});
       return p;
     };
-    let signing = ahead(0, size);
-    for (let from = 0; from < devices.length; from += size, size = Math.min(size * 2, MAX_CHUNK)) {
-      const rows = await signing;
-      const next = Math.min(size * 2, MAX_CHUNK);
-      if (from + size < devices.length) signing = ahead(from + size, from + size + next);
+    const largest = Math.max(0, ...[...templates.values()].map((t) => t.segments.reduce((n, x) => n + x.length, 0)));
+    const depth = Math.max(1, Math.min(CHUNKS_AHEAD, Math.floor(AHEAD_BYTES / (CHUNK * (largest + 200)))));
+    const queued: ReturnType<typeof ahead>[] = [];
+    let nextFrom = 0;
+    // The first chunk goes out alone, so the first gateways hear at once; the lookahead then grows by
+    // one chunk per chunk published.
+    let allowed = 1;
+    const fill = () => {
+      for (; queued.length < allowed && nextFrom < devices.length; nextFrom += CHUNK) queued.push(ahead(nextFrom, nextFrom + CHUNK));
+    };
+    fill();
+    while (queued.length) {
+      const rows = await queued.shift()!;
+      allowed = Math.min(depth, allowed + 1);
+      fill();
       // Each hamlet's template is stored once, before the first gateway's row that names it, one per turn
       // of the event loop (a full rebuild's first chunk meets every hamlet: 100 templates of ~85 KB took
       // 77 ms in one transaction); one left unused by a crash here is dropped by the next rebuild.
@@ -189,9 +206,7 @@ export function createManifestsService(deps: {
       // Stored before it is published, one WAL commit per chunk: a gateway never holds a version the
       // database lacks. A crash between chunks leaves the rest on their old manifests, and the
       // rebuild at start-up gives them the new ones.
-      db.transaction(() => {
-        for (const { row } of chunk) store.run(row);
-      });
+      storeChunk(chunk.map((r) => r.row));
       publishing.push(publishAll(chunk.map((r) => ({ deviceId: r.row.deviceId, version: r.row.version, envelope: r.envelope }))));
       kept.push(...chunk.map((r) => r.row.deviceId));
       for (const { row: r } of chunk) if (floors.has(r.deviceId) && r.version > floors.get(r.deviceId)!) floors.delete(r.deviceId);
@@ -250,7 +265,7 @@ export function createManifestsService(deps: {
   const owner = 'manifests';
   return {
     preview,
-    close: () => signer.close(),
+    close: async () => ownSigner?.close(),
     rebuild: queueRebuild,
     /** Resolves once every rebuild queued so far has run (tests and benchmarks wait on it). */
     whenIdle: async () => {
@@ -263,8 +278,8 @@ export function createManifestsService(deps: {
       const templateOf = templateReader();
       const ids = db.select({ deviceId: deviceManifests.deviceId }).from(deviceManifests).all().map((r) => r.deviceId).filter((id) => !skip.has(id));
       // A chunk at a time: ten thousand envelopes at once would hold gigabytes.
-      for (let i = 0; i < ids.length; i += MAX_CHUNK) {
-        const rows = db.select().from(deviceManifests).where(inArray(deviceManifests.deviceId, ids.slice(i, i + MAX_CHUNK))).all().flatMap((r) => {
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const rows = db.select().from(deviceManifests).where(inArray(deviceManifests.deviceId, ids.slice(i, i + CHUNK))).all().flatMap((r) => {
           const envelope = envelopeOf(r, templateOf);
           return envelope ? [{ deviceId: r.deviceId, version: r.version, envelope }] : [];
         });

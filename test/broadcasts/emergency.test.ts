@@ -95,4 +95,21 @@ describe('emergency broadcasts reach the loudspeakers at once and stop when told
     await waitFor(async () => (await sink('ve-de-2')).some((p) => p.programId === news.id && p.startAt >= b.firedAt && p.result === 'completed'), 15_000);
     expect((await status(b.id)).broadcast.status).toBe('active');
   }, 60_000);
+
+  it('plays at once in a hamlet that is in its quiet hours, where a normal schedule for the same minute is refused', async () => {
+    // Quiet hours from an hour ago to two hours from now, local time (they may wrap midnight).
+    const hhmm = (ms: number) => toZonedIso(ms, TZ).slice(11, 16);
+    const quiet = await createZone(t, 'Thôn Giờ Nghỉ', { quietStart: hhmm(Date.now() - 3600_000), quietEnd: hhmm(Date.now() + 2 * 3600_000) });
+    const g = await createDevice(t, 'gio-nghi-1', quiet);
+    const a = testAgent(t, g, join(cache, g.id));
+    agents.push(a);
+    await a.start();
+    await waitFor(async () => (await (await t.api('/api/devices/gio-nghi-1')).json()).device.appliedVersion > 0, 20_000);
+    const scheduled = await t.api('/api/schedules', { method: 'POST', json: { programId: news.id, zoneIds: [quiet], rule: { type: 'once', at: toZonedIso(Date.now() + 60_000, TZ) } } });
+    expect(scheduled.status).toBe(422);
+    expect((await scheduled.json()).error.code).toBe('quiet_hours');
+    const b = (await (await chair('/api/broadcasts/emergency', { method: 'POST', json: { zoneIds: [quiet], content: { type: 'program', programId: warning.id } } })).json()).broadcast.broadcast;
+    await waitFor(async () => (await status(b.id)).targets.find((x: { deviceId: string; status: string }) => x.deviceId === 'gio-nghi-1' && x.status === 'played'), 20_000);
+    expect((await readSinkLog(join(cache, g.id, 'sink.jsonl'))).filter((p) => p.programId === warning.id).map((p) => p.result)).toEqual(['completed']);
+  }, 60_000);
 });
