@@ -44,8 +44,10 @@ if (el) {
     buttonText: { today: 'Hôm nay', month: 'Tháng', week: 'Tuần', list: 'Danh sách', prev: '‹ Trước', next: 'Sau ›' },
     height: 'auto',
     nowIndicator: true,
-    slotMinTime: '05:00:00',
-    slotMaxTime: '23:00:00',
+    // The whole day: a play at 00:30 or 04:45 (an early warning, a night schedule) must show too; the
+    // grid used to start at 05:00 and such plays were nowhere on the week view.
+    slotMinTime: '00:00:00',
+    slotMaxTime: '24:00:00',
     eventTimeFormat: { hour: '2-digit', minute: '2-digit', hour12: false },
     slotLabelFormat: { hour: '2-digit', minute: '2-digit', hour12: false },
     allDaySlot: false,
