@@ -56,7 +56,8 @@ describe('faults on the device plane', () => {
     await clock.advanceTo(start + 7 * 86400_000);
     const iso = (ms: number) => encodeURIComponent(toZonedIso(ms, 'Asia/Ho_Chi_Minh'));
     const due = (await (await t.api(`/api/occurrences?zoneId=${zone}&from=${iso(start)}&to=${iso(start + 7 * 86400_000)}`)).json()).occurrences;
-    expect(due.length).toBeGreaterThanOrEqual(19);
+    // Three a day from tomorrow 06:00 (local): at least six whole days of them in these seven, whatever the hour now.
+    expect(due.length).toBeGreaterThanOrEqual(18);
     const played = await readSinkLog(join(cache, 'sink.jsonl'));
     expect(played.map((p) => p.occurrenceId)).toEqual(due.map((o: { occurrenceId: string }) => o.occurrenceId));
     expect(played.every((p) => p.result === 'completed' && p.startedAt === p.startAt)).toBe(true);
